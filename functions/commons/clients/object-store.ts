@@ -1,0 +1,67 @@
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+
+export interface PutOptions {
+  readonly contentType: string;
+  readonly metadata?: Record<string, string>;
+}
+
+/** The bucket, as the handlers need it. One adapter: S3 (AWS in production, a local S3 server in tests). */
+export interface ObjectStore {
+  /** The object's text, or undefined when there is no such key. */
+  getText(key: string): Promise<string | undefined>;
+  /** Writes the whole object at once: readers see the old or the new version, never a mix. */
+  putText(key: string, body: string, options: PutOptions): Promise<void>;
+  /** User metadata of an object, or undefined when there is no such key. */
+  getMetadata(key: string): Promise<Record<string, string> | undefined>;
+  describe(key: string): string;
+}
+
+export class S3ObjectStore implements ObjectStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  describe(key: string): string {
+    return `s3://${this.bucket}/${key}`;
+  }
+
+  async getText(key: string): Promise<string | undefined> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await response.Body?.transformToString('utf-8');
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
+  }
+
+  async putText(key: string, body: string, options: PutOptions): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: options.contentType,
+        Metadata: options.metadata,
+      }),
+    );
+  }
+
+  async getMetadata(key: string): Promise<Record<string, string> | undefined> {
+    try {
+      const response = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return response.Metadata ?? {};
+    } catch (error) {
+      if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
+  }
+}

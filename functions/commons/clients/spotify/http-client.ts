@@ -1,0 +1,292 @@
+import { builder as accountsRequest } from 'spotify-web-api-node/src/authentication-request';
+import type { SpotifyRequest, SpotifyRequestBuilder } from 'spotify-web-api-node/src/base-request';
+import { builder as webApiRequest } from 'spotify-web-api-node/src/webapi-request';
+import { z } from 'zod';
+import {
+  InvalidSpotifyPayload,
+  SpotifyAuthError,
+  SpotifyRateLimited,
+  SpotifyUnavailable,
+} from '../../errors';
+import type { CredentialsSource, SpotifyCredentials } from '../credentials';
+import { errorBodySchema, tokenResponseSchema } from './schemas';
+
+export interface RetryPolicy {
+  /** Per-request timeout. */
+  readonly requestTimeoutMs: number;
+  /** Attempts per request for 5xx, resets and timeouts (and for short 429 waits). */
+  readonly maxAttempts: number;
+  readonly retryBaseMs: number;
+  readonly maxRetryDelayMs: number;
+  /** Longest Retry-After we sleep through inside the Lambda; longer ones go back to Step Functions. */
+  readonly maxRetryAfterSeconds: number;
+}
+
+export interface SpotifyHttpOptions {
+  readonly apiUrl: string;
+  readonly accountsUrl: string;
+  readonly credentials: CredentialsSource;
+  readonly policy: RetryPolicy;
+  /** Time left in the invocation (Lambda context); waits never run past it. */
+  readonly remainingTimeMs: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export type Endpoint = 'token' | 'playlist' | 'playlist_items' | 'artists' | 'audio_features';
+
+export interface CallStats {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  retries: number;
+  rateLimitWaits: number;
+  byEndpoint: Partial<Record<Endpoint, number>>;
+}
+
+/** 4xx other than 401/429 on an API resource: callers decide what it means (inaccessible, unavailable). */
+export class SpotifyRequestRefused extends Error {
+  override readonly name = 'SpotifyRequestRefused';
+  constructor(
+    readonly status: number,
+    readonly endpoint: Endpoint,
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(`Spotify answered HTTP ${status} to ${path}: ${detail}`);
+  }
+}
+
+/** Keeps a safety margin so a Lambda never times out in the middle of our own waiting. */
+const TIME_MARGIN_MS = 5_000;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface ServerAddress {
+  scheme: string;
+  host: string;
+  port: number;
+  basePath: string;
+}
+
+function toServerAddress(url: string): ServerAddress {
+  const parsed = new URL(url);
+  const scheme = parsed.protocol.replace(':', '');
+  const port = parsed.port ? Number(parsed.port) : scheme === 'https' ? 443 : 80;
+  return { scheme, host: parsed.hostname, port, basePath: parsed.pathname.replace(/\/+$/, '') };
+}
+
+function pointAt(request: SpotifyRequestBuilder, server: ServerAddress, path: string): SpotifyRequestBuilder {
+  return request
+    .withScheme(server.scheme)
+    .withHost(server.host)
+    .withPort(server.port)
+    .withPath(`${server.basePath}${path}`);
+}
+
+function describeBody(text: string): string {
+  const parsed = errorBodySchema.safeParse(safeJson(text));
+  if (!parsed.success) return text.slice(0, 120) || '(empty body)';
+  const { error, error_description: description } = parsed.data;
+  if (typeof error === 'string') return description ? `${error}: ${description}` : error;
+  return error.message ?? 'no message';
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The one place that talks HTTP to Spotify. Requests are built with spotify-web-api-node's
+ * builders (pointed at SPOTIFY_API_URL / SPOTIFY_ACCOUNTS_URL) and sent with fetch, so that every
+ * request has a timeout, transient failures are retried with jittered backoff, 429 honours
+ * Retry-After within the invocation's time, and every JSON body is validated, never cast.
+ */
+export class SpotifyHttpClient {
+  readonly stats: CallStats = { requests: 0, retries: 0, rateLimitWaits: 0, byEndpoint: {} };
+  private readonly api: ServerAddress;
+  private readonly accounts: ServerAddress;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private token?: { value: string; expiresAt: number };
+
+  constructor(private readonly options: SpotifyHttpOptions) {
+    this.api = toServerAddress(options.apiUrl);
+    this.accounts = toServerAddress(options.accountsUrl);
+    this.sleep = options.sleep ?? defaultSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** GET a Web API path (`/v1/...`, or a `next` URL Spotify returned) and validate the JSON body. */
+  async getJson<T>(endpoint: Endpoint, pathOrUrl: string, schema: z.ZodType<T>): Promise<T> {
+    const path = this.toApiPath(pathOrUrl);
+    let response = await this.send(
+      endpoint,
+      'GET',
+      pointAt(webApiRequest(await this.accessToken()), this.api, path).build(),
+    );
+    if (response.status === 401) {
+      // Tokens last an hour; one may expire mid-run. Get a fresh one once, then give up.
+      this.token = undefined;
+      response = await this.send(
+        endpoint,
+        'GET',
+        pointAt(webApiRequest(await this.accessToken()), this.api, path).build(),
+      );
+      if (response.status === 401) {
+        throw new SpotifyAuthError(
+          `Spotify rejected a freshly issued access token for ${path} (HTTP 401: ${describeBody(response.text)}). ` +
+            `Check that the app in ${this.options.credentials.describe()} is allowed to use the Web API.`,
+        );
+      }
+    }
+    if (response.status >= 400) {
+      throw new SpotifyRequestRefused(response.status, endpoint, path, describeBody(response.text));
+    }
+    return this.parse(endpoint, path, response.text, schema);
+  }
+
+  private toApiPath(pathOrUrl: string): string {
+    if (!/^https?:\/\//.test(pathOrUrl)) return pathOrUrl;
+    const url = new URL(pathOrUrl);
+    // `next` links point at Spotify's own host; keep only path and query so proxies/stand-ins keep working.
+    const path = url.pathname.startsWith(this.api.basePath)
+      ? url.pathname.slice(this.api.basePath.length)
+      : url.pathname;
+    return `${path}${url.search}`;
+  }
+
+  private parse<T>(endpoint: Endpoint, path: string, text: string, schema: z.ZodType<T>): T {
+    const json = safeJson(text);
+    if (json === undefined) {
+      throw new InvalidSpotifyPayload(
+        `Spotify's answer to ${path} is not valid JSON (starts with ${JSON.stringify(text.slice(0, 60))}). ` +
+          'If SPOTIFY_API_URL points at a proxy, check the proxy; otherwise retry the execution later.',
+      );
+    }
+    const result = schema.safeParse(json);
+    if (!result.success) {
+      throw new InvalidSpotifyPayload(
+        `Spotify's ${endpoint} payload from ${path} does not have the documented shape: ` +
+          z.prettifyError(result.error).slice(0, 600),
+      );
+    }
+    return result.data;
+  }
+
+  private async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
+    const credentials = await this.options.credentials.load();
+    const request = this.tokenRequest(credentials);
+    const response = await this.send('token', 'POST', request);
+    if (response.status >= 400) {
+      const grant = credentials.refreshToken ? 'refresh token' : 'client credentials';
+      throw new SpotifyAuthError(
+        `Spotify's accounts service refused the ${grant} (HTTP ${response.status}: ${describeBody(response.text)}). ` +
+          `Check the values in ${this.options.credentials.describe()}` +
+          (credentials.refreshToken
+            ? ', or run `npm run spotify:authorize` again for a new refresh token.'
+            : '.'),
+      );
+    }
+    const token = this.parse('token', '/api/token', response.text, tokenResponseSchema);
+    this.token = {
+      value: token.access_token,
+      expiresAt: Date.now() + Math.max(0, token.expires_in - 60) * 1000,
+    };
+    return token.access_token;
+  }
+
+  private tokenRequest(credentials: SpotifyCredentials): SpotifyRequest {
+    const body: Record<string, string> = credentials.refreshToken
+      ? { grant_type: 'refresh_token', refresh_token: credentials.refreshToken }
+      : { grant_type: 'client_credentials' };
+    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    if (credentials.clientSecret) {
+      const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
+      headers.Authorization = `Basic ${basic}`;
+    } else {
+      body.client_id = credentials.clientId;
+    }
+    return pointAt(accountsRequest(), this.accounts, '/api/token')
+      .withBodyParameters(body)
+      .withHeaders(headers)
+      .build();
+  }
+
+  /** Sends with timeout and retries; returns the final response for any status below 500 but 429. */
+  private async send(
+    endpoint: Endpoint,
+    method: 'GET' | 'POST',
+    request: SpotifyRequest,
+  ): Promise<{ status: number; text: string }> {
+    const { policy } = this.options;
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
+      if (attempt > 1) this.stats.retries += 1;
+      this.stats.requests += 1;
+      this.stats.byEndpoint[endpoint] = (this.stats.byEndpoint[endpoint] ?? 0) + 1;
+      const timeoutMs = Math.max(
+        1,
+        Math.min(policy.requestTimeoutMs, this.options.remainingTimeMs() - TIME_MARGIN_MS),
+      );
+      let response: Response;
+      let text: string;
+      try {
+        const body = request.getBodyParameters();
+        response = await fetch(request.getURL(), {
+          method,
+          headers: request.getHeaders(),
+          ...(body ? { body: new URLSearchParams(body).toString() } : {}),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        text = await response.text();
+      } catch (error) {
+        lastProblem =
+          error instanceof Error && error.name === 'TimeoutError'
+            ? `no answer within ${timeoutMs} ms`
+            : String(error);
+        await this.backoff(attempt);
+        continue;
+      }
+
+      if (response.status === 429) {
+        const retryAfterSeconds = Math.max(1, Number(response.headers.get('retry-after')) || 1);
+        const waitMs = retryAfterSeconds * 1000;
+        const fits = waitMs + TIME_MARGIN_MS < this.options.remainingTimeMs();
+        if (retryAfterSeconds > policy.maxRetryAfterSeconds || !fits || attempt === policy.maxAttempts) {
+          throw new SpotifyRateLimited(
+            retryAfterSeconds,
+            `Spotify rate-limited ${endpoint} (HTTP 429, Retry-After ${retryAfterSeconds} s), longer than this invocation ` +
+              `may wait (cap ${policy.maxRetryAfterSeconds} s). The state machine retries later; ` +
+              'if this repeats, run less often or with fewer playlists.',
+          );
+        }
+        this.stats.rateLimitWaits += 1;
+        await this.sleep(waitMs);
+        continue;
+      }
+      if (response.status >= 500) {
+        lastProblem = `HTTP ${response.status}`;
+        await this.backoff(attempt);
+        continue;
+      }
+      return { status: response.status, text };
+    }
+    throw new SpotifyUnavailable(
+      `Spotify did not answer ${endpoint} successfully after ${policy.maxAttempts} attempts (last: ${lastProblem}). ` +
+        'The state machine retries later; if it keeps failing, check the Spotify developer status page.',
+    );
+  }
+
+  private async backoff(attempt: number): Promise<void> {
+    if (attempt >= this.options.policy.maxAttempts) return;
+    const { retryBaseMs, maxRetryDelayMs } = this.options.policy;
+    const ceiling = Math.min(maxRetryDelayMs, retryBaseMs * 2 ** (attempt - 1));
+    const delay = Math.round(this.random() * ceiling);
+    if (delay + TIME_MARGIN_MS < this.options.remainingTimeMs()) await this.sleep(delay);
+  }
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/**
+ * One row of the curated dataset: one playlist entry on one snapshot date. The column order here
+ * is the CSV's column order, and the Athena table's. Multi-valued fields are arrays here and are
+ * joined with `|` in the CSV. `null` means "Spotify did not provide it" and becomes an empty cell.
+ */
+export const topTrackRecordSchema = z.object({
+  snapshot_date: z.string(),
+  playlist_id: z.string(),
+  playlist_name: z.string(),
+  rank: z.number().int().positive(),
+  track_id: z.string(),
+  track_name: z.string(),
+  artist_names: z.array(z.string()),
+  artist_ids: z.array(z.string()),
+  album_id: z.string().nullable(),
+  album_name: z.string().nullable(),
+  album_type: z.string().nullable(),
+  album_release_date: z.string().nullable(),
+  album_total_tracks: z.number().int().nullable(),
+  duration_ms: z.number().int().nullable(),
+  explicit: z.boolean().nullable(),
+  popularity: z.number().int().nullable(),
+  isrc: z.string().nullable(),
+  track_url: z.string().nullable(),
+  added_at: z.string().nullable(),
+  artist_genres: z.array(z.string()),
+  danceability: z.number().nullable(),
+  energy: z.number().nullable(),
+  speechiness: z.number().nullable(),
+  acousticness: z.number().nullable(),
+  instrumentalness: z.number().nullable(),
+  liveness: z.number().nullable(),
+  valence: z.number().nullable(),
+  tempo: z.number().nullable(),
+});
+
+export type TopTrackRecord = z.infer<typeof topTrackRecordSchema>;
+export type ColumnName = keyof TopTrackRecord;
+
+export type ColumnType = 'date' | 'string' | 'int' | 'bigint' | 'boolean' | 'double' | 'timestamp';
+
+export interface ColumnSpec {
+  readonly name: ColumnName;
+  /** Athena/Glue type of the column. */
+  readonly type: ColumnType;
+  /** Free text from Spotify: the only cells that formula neutralization may touch. */
+  readonly text: boolean;
+  readonly description: string;
+}
+
+const column = (name: ColumnName, type: ColumnType, description: string, text = false): ColumnSpec => ({
+  name,
+  type,
+  text,
+  description,
+});
+
+export const COLUMNS: readonly ColumnSpec[] = [
+  column('snapshot_date', 'date', 'UTC date of the snapshot (also the partition key).'),
+  column('playlist_id', 'string', 'Spotify playlist id.'),
+  column('playlist_name', 'string', 'Playlist name at snapshot time.', true),
+  column('rank', 'int', '1-based position of the entry in the playlist; skipped entries leave gaps.'),
+  column('track_id', 'string', 'Spotify track id.'),
+  column('track_name', 'string', 'Track name.', true),
+  column('artist_names', 'string', 'All credited artists, in credit order, joined with |.', true),
+  column('artist_ids', 'string', 'Spotify ids of the artists, same order as artist_names, joined with |.'),
+  column('album_id', 'string', 'Spotify album id.'),
+  column('album_name', 'string', 'Album name.', true),
+  column('album_type', 'string', 'album, single or compilation.'),
+  column(
+    'album_release_date',
+    'string',
+    'Release date at the precision Spotify gives: YYYY, YYYY-MM or YYYY-MM-DD.',
+  ),
+  column('album_total_tracks', 'int', 'Number of tracks on the album.'),
+  column('duration_ms', 'int', 'Track length in milliseconds.'),
+  column('explicit', 'boolean', 'true if the track has explicit lyrics.'),
+  column('popularity', 'int', '0-100 popularity; empty for apps that no longer receive it (2026 dev mode).'),
+  column('isrc', 'string', 'International Standard Recording Code.'),
+  column('track_url', 'string', 'open.spotify.com link to the track.'),
+  column('added_at', 'timestamp', 'When the entry was added to the playlist (ISO 8601, UTC).'),
+  column(
+    'artist_genres',
+    'string',
+    'Distinct genres of all the artists joined with |; empty when unavailable.',
+    true,
+  ),
+  column('danceability', 'double', 'Audio feature 0.0-1.0; empty when audio features are unavailable.'),
+  column('energy', 'double', 'Audio feature 0.0-1.0.'),
+  column('speechiness', 'double', 'Audio feature 0.0-1.0.'),
+  column('acousticness', 'double', 'Audio feature 0.0-1.0.'),
+  column('instrumentalness', 'double', 'Audio feature 0.0-1.0.'),
+  column('liveness', 'double', 'Audio feature 0.0-1.0.'),
+  column('valence', 'double', 'Audio feature 0.0-1.0 (musical positiveness).'),
+  column('tempo', 'double', 'Estimated tempo in beats per minute.'),
+];
+
+export const COLUMN_NAMES: readonly ColumnName[] = COLUMNS.map((spec) => spec.name);

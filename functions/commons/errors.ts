@@ -1,0 +1,90 @@
+/**
+ * Typed errors. Each class sets `name` to a string literal because Step Functions matches
+ * `Retry`/`Catch` on the error name and the bundler minifies class names.
+ *
+ * `retryable` documents intent for humans and tests; the state machine's `Retry` blocks are the
+ * source of truth for what actually gets retried.
+ */
+export abstract class PipelineError extends Error {
+  abstract override readonly name: string;
+  abstract readonly retryable: boolean;
+}
+
+/** The execution input or a Lambda event does not have the documented shape. */
+export class InvalidInputError extends PipelineError {
+  override readonly name = 'InvalidInputError';
+  readonly retryable = false;
+}
+
+/** A required setting (environment variable, SSM parameter) is missing or malformed. */
+export class ConfigurationError extends PipelineError {
+  override readonly name = 'ConfigurationError';
+  readonly retryable = false;
+}
+
+/** Spotify refused our credentials (401, or 400 invalid_client / invalid_grant). */
+export class SpotifyAuthError extends PipelineError {
+  override readonly name = 'SpotifyAuthError';
+  readonly retryable = false;
+}
+
+/** 403/404 on a playlist: Spotify's 2024 and 2026 restrictions, a private playlist or a wrong id. */
+export class SpotifyPlaylistNotAccessible extends PipelineError {
+  override readonly name = 'SpotifyPlaylistNotAccessible';
+  readonly retryable = false;
+  constructor(
+    readonly playlistId: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 429 whose Retry-After does not fit in this invocation: Step Functions retries later. */
+export class SpotifyRateLimited extends PipelineError {
+  override readonly name = 'SpotifyRateLimited';
+  readonly retryable = true;
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 5xx, connection resets or timeouts that outlasted the in-Lambda retries. */
+export class SpotifyUnavailable extends PipelineError {
+  override readonly name = 'SpotifyUnavailable';
+  readonly retryable = true;
+}
+
+/** Spotify answered with something that is not the documented JSON shape. */
+export class InvalidSpotifyPayload extends PipelineError {
+  override readonly name = 'InvalidSpotifyPayload';
+  readonly retryable = false;
+}
+
+/** A staging object a later step needs is gone (expired by lifecycle, deleted by hand). */
+export class StagingObjectMissing extends PipelineError {
+  override readonly name = 'StagingObjectMissing';
+  readonly retryable = false;
+}
+
+/** The normalized records failed the data-quality gate; nothing curated was written. */
+export class DataQualityError extends PipelineError {
+  override readonly name = 'DataQualityError';
+  readonly retryable = false;
+  constructor(
+    readonly violations: readonly string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Some playlists failed while others were written; the manifest names each failure. */
+export class PlaylistsFailed extends PipelineError {
+  override readonly name = 'PlaylistsFailed';
+  readonly retryable = false;
+}

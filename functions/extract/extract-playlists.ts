@@ -1,0 +1,102 @@
+import type { SpotifyCatalog } from '../commons/clients/spotify/catalog';
+import type { PlaylistItemsPage } from '../commons/clients/spotify/schemas';
+import type { ObjectStore } from '../commons/clients/object-store';
+import { keys } from '../commons/domain/keys';
+import type { RunParameters } from '../commons/domain/run';
+import type { ApiShape, RawPlaylistDocument } from '../commons/domain/staging-documents';
+import { PipelineError, SpotifyPlaylistNotAccessible, InvalidSpotifyPayload } from '../commons/errors';
+
+export interface ExtractedPlaylist {
+  readonly playlistId: string;
+  readonly rawKey: string;
+  readonly items: number;
+  readonly apiShape: ApiShape;
+}
+
+export interface FailedPlaylist {
+  readonly playlistId: string;
+  readonly error: string;
+  readonly cause: string;
+}
+
+export interface ExtractOutcome {
+  readonly playlists: ExtractedPlaylist[];
+  readonly failed: FailedPlaylist[];
+}
+
+/** Errors that concern one playlist; anything else (auth, rate limit, outage) concerns the whole run. */
+const isPlaylistScoped = (error: unknown): error is PipelineError =>
+  error instanceof SpotifyPlaylistNotAccessible || error instanceof InvalidSpotifyPayload;
+
+/** Ids of identifiable tracks in the pages; what enrichment is asked for (skipped entries are not). */
+export function enrichmentIds(pages: readonly PlaylistItemsPage[]): {
+  trackIds: string[];
+  artistIds: string[];
+} {
+  const trackIds = new Set<string>();
+  const artistIds = new Set<string>();
+  for (const page of pages) {
+    for (const entry of page.items) {
+      const payload = entry?.item ?? entry?.track;
+      if (!payload || payload.type !== 'track' || payload.is_local === true || entry?.is_local === true)
+        continue;
+      if (payload.id) trackIds.add(payload.id);
+      for (const artist of payload.artists) if (artist.id) artistIds.add(artist.id);
+    }
+  }
+  return { trackIds: [...trackIds], artistIds: [...artistIds] };
+}
+
+async function extractOne(
+  catalog: SpotifyCatalog,
+  store: ObjectStore,
+  run: RunParameters,
+  playlistId: string,
+  now: () => Date,
+): Promise<ExtractedPlaylist> {
+  const snapshot = await catalog.fetchPlaylist(playlistId);
+  const { trackIds, artistIds } = enrichmentIds(snapshot.itemPages);
+  const artists = await catalog.fetchArtists(artistIds);
+  const audioFeatures = await catalog.fetchAudioFeatures(trackIds);
+  const document: RawPlaylistDocument = {
+    schemaVersion: 1,
+    snapshotDate: run.snapshotDate,
+    playlistId,
+    fetchedAt: now().toISOString(),
+    apiShape: snapshot.apiShape,
+    playlist: snapshot.playlist,
+    itemPages: snapshot.itemPages,
+    artists,
+    audioFeatures,
+  };
+  const rawKey = keys.raw(run.snapshotDate, run.runId, playlistId);
+  await store.putText(rawKey, JSON.stringify(document), { contentType: 'application/json' });
+  const items = snapshot.itemPages.reduce((sum, page) => sum + page.items.length, 0);
+  return { playlistId, rawKey, items, apiShape: snapshot.apiShape };
+}
+
+/**
+ * Fetches each playlist in turn (Spotify's rate limit is per app, so parallel calls buy little) and
+ * stages its payloads. A failure that concerns one playlist is recorded and the others go on; if
+ * every playlist fails, the first failure is the step's error.
+ */
+export async function extractPlaylists(
+  deps: { catalog: SpotifyCatalog; store: ObjectStore; now?: () => Date },
+  run: RunParameters,
+): Promise<ExtractOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const playlists: ExtractedPlaylist[] = [];
+  const failed: FailedPlaylist[] = [];
+  let firstFailure: unknown;
+  for (const playlistId of run.playlistIds) {
+    try {
+      playlists.push(await extractOne(deps.catalog, deps.store, run, playlistId, now));
+    } catch (error) {
+      if (!isPlaylistScoped(error)) throw error;
+      firstFailure ??= error;
+      failed.push({ playlistId, error: error.name, cause: error.message });
+    }
+  }
+  if (playlists.length === 0) throw firstFailure;
+  return { playlists, failed };
+}

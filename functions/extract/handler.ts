@@ -1,0 +1,28 @@
+import type { Context } from 'aws-lambda';
+import { objectStore, spotifyCatalog } from '../commons/clients';
+import { resolveRun } from '../commons/domain/run';
+import { logger, wrapStep } from '../commons/observability';
+import { extractPlaylists } from './extract-playlists';
+
+/** Step 1: resolve the run's parameters, fetch each playlist from Spotify, stage the raw payloads. */
+async function extract(event: unknown, context: Context) {
+  const started = Date.now();
+  const { catalog, http, config } = spotifyCatalog(() => context.getRemainingTimeInMillis());
+  const run = resolveRun(event, config.defaultPlaylistIds);
+  logger.appendKeys({ runId: run.runId, snapshotDate: run.snapshotDate });
+
+  const outcome = await extractPlaylists({ catalog, store: objectStore() }, run);
+  const extract = {
+    ...outcome,
+    api: { apiUrl: config.apiUrl, ...http.stats },
+    durationMs: Date.now() - started,
+  };
+  logger.info('Extracted', {
+    playlists: outcome.playlists.length,
+    failed: outcome.failed.length,
+    api: http.stats,
+  });
+  return { run, extract };
+}
+
+export const handler = wrapStep(extract);

@@ -1,0 +1,49 @@
+import { Parser } from '@json2csv/plainjs';
+import { MULTI_VALUE_SEPARATOR } from '../commons/constants';
+import { COLUMNS, type ColumnName, type TopTrackRecord } from '../commons/domain/top-track-record';
+
+export interface CsvOptions {
+  /** Prefix cells a spreadsheet would run as a formula with `'` (OWASP CSV-injection advice). */
+  readonly neutralizeFormulas: boolean;
+}
+
+export type CsvRow = Record<ColumnName, string>;
+
+/** RFC 4180 line ending; tools that split on `\n` still see one row per line. */
+const EOL = '\r\n';
+const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r'];
+
+export function neutralizeFormula(cell: string): string {
+  return FORMULA_TRIGGERS.some((trigger) => cell.startsWith(trigger)) ? `'${cell}` : cell;
+}
+
+function formatValue(value: TopTrackRecord[ColumnName]): string {
+  if (value === null) return '';
+  if (Array.isArray(value)) return value.join(MULTI_VALUE_SEPARATOR);
+  return String(value);
+}
+
+/** Formats a record's typed values as CSV cells: empty for missing, `|` for lists, `true`/`false`. */
+export function toCsvRow(record: TopTrackRecord, options: CsvOptions): CsvRow {
+  const entries = COLUMNS.map((spec) => {
+    const cell = formatValue(record[spec.name]);
+    return [spec.name, spec.text && options.neutralizeFormulas ? neutralizeFormula(cell) : cell] as const;
+  });
+  return Object.fromEntries(entries) as CsvRow;
+}
+
+/** RFC 4180 quoting: only cells holding a quote, comma or line break are quoted; quotes are doubled. */
+function quoteIfNecessary(cell: string): string {
+  return /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+}
+
+/** The whole CSV document: header row plus one row per record, UTF-8 text with CRLF line ends. */
+export function renderCsv(records: readonly TopTrackRecord[], options: CsvOptions): string {
+  const parser = new Parser<CsvRow, CsvRow>({
+    fields: COLUMNS.map((spec) => spec.name),
+    eol: EOL,
+    formatters: { string: quoteIfNecessary, header: quoteIfNecessary },
+  });
+  // json2csv renders an empty input as the header alone, without a line end; keep the file shape uniform.
+  return `${parser.parse(records.map((record) => toCsvRow(record, options)))}${EOL}`;
+}

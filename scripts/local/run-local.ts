@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { keys } from '../../functions/commons/domain/keys';
+import { bindStateMachine, type EventLog, type Json, type Notification } from './state-machine';
+import { LOCAL_S3_CREDENTIALS, mirrorBucket, startLocalS3, type LocalS3 } from './local-s3';
+
+export const DEFAULT_LOCAL_BUCKET = 'spotify-etl-local';
+
+export interface SpotifyTarget {
+  readonly apiUrl: string;
+  readonly accountsUrl: string;
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  readonly refreshToken?: string;
+}
+
+export interface LocalRunOptions {
+  /** Execution input fields; absent ones take the pipeline's defaults, as on AWS. */
+  readonly snapshotDate?: string;
+  readonly playlistIds?: readonly string[];
+  /** Where plain-file copies of the bucket go (`<dataDir>/<bucket>/<key>`) and s3rver keeps its store. */
+  readonly dataDir: string;
+  readonly bucket?: string;
+  readonly spotify: SpotifyTarget;
+  /** Reuse a running local S3 (tests); otherwise one is started and stopped for this run. */
+  readonly s3Endpoint?: string;
+  readonly realTimings?: boolean;
+  /** Extra settings for the handlers (QUALITY_*, CSV_NEUTRALIZE_FORMULAS, ...). */
+  readonly env?: Record<string, string>;
+  readonly onEvent?: (event: EventLog) => void;
+}
+
+export interface LocalRunResult {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly executionName: string;
+  readonly output?: Json;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly events: EventLog[];
+  readonly notifications: Notification[];
+  readonly durationMs: number;
+  readonly bucketDir: string;
+  /** Plain-file path of an S3 key in the mirror. */
+  fileOf(key: string): string;
+}
+
+/** Where s3rver keeps its own store, beside the plain-file mirror. */
+export const s3StoreDir = (dataDir: string) => path.join(dataDir, '.s3rver');
+
+export async function resetLocalData(dataDir: string, bucket = DEFAULT_LOCAL_BUCKET): Promise<void> {
+  await rm(s3StoreDir(dataDir), { recursive: true, force: true });
+  await rm(path.join(dataDir, bucket), { recursive: true, force: true });
+}
+
+function handlerEnvironment(
+  options: LocalRunOptions,
+  bucket: string,
+  endpoint: string,
+): Record<string, string> {
+  const { spotify } = options;
+  return {
+    DATA_BUCKET: bucket,
+    S3_ENDPOINT: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+    SPOTIFY_API_URL: spotify.apiUrl,
+    SPOTIFY_ACCOUNTS_URL: spotify.accountsUrl,
+    SPOTIFY_CLIENT_ID: spotify.clientId,
+    SPOTIFY_CLIENT_SECRET: spotify.clientSecret ?? '',
+    SPOTIFY_REFRESH_TOKEN: spotify.refreshToken ?? '',
+    ...(options.realTimings ? {} : { SPOTIFY_RETRY_BASE_MS: '20', SPOTIFY_MAX_RETRY_DELAY_MS: '200' }),
+    ...options.env,
+  };
+}
+
+/**
+ * Runs one execution of the deployed state machine definition on this machine: real handlers,
+ * a real S3 API (s3rver) and the Spotify API at `options.spotify`.
+ */
+export async function runLocalExecution(options: LocalRunOptions): Promise<LocalRunResult> {
+  const bucket = options.bucket ?? DEFAULT_LOCAL_BUCKET;
+  const started = Date.now();
+  let ownS3: LocalS3 | undefined;
+  const endpoint =
+    options.s3Endpoint ?? (ownS3 = await startLocalS3(s3StoreDir(options.dataDir), [bucket])).endpoint;
+  const saved = { ...process.env };
+  Object.assign(process.env, handlerEnvironment(options, bucket, endpoint));
+  const events: EventLog[] = [];
+  try {
+    const bound = await bindStateMachine({ realTimings: options.realTimings ?? false });
+    const input = {
+      ...(options.snapshotDate ? { snapshotDate: options.snapshotDate } : {}),
+      ...(options.playlistIds ? { playlistIds: [...options.playlistIds] } : {}),
+    };
+    const startTime = new Date();
+    const executionName = `local-${options.snapshotDate ?? startTime.toISOString().slice(0, 10)}-${startTime.getTime().toString(36)}`;
+    const execution = bound.machine.run(input, {
+      overrides: {
+        taskResourceLocalHandlers: bound.handlers,
+        retryIntervalOverrides: bound.retryOverrides,
+        waitTimeOverrides: bound.waitOverrides,
+      },
+      context: {
+        Execution: {
+          Id: `arn:aws:states:local:000000000000:execution:pipeline:${executionName}`,
+          Name: executionName,
+          Input: input,
+          StartTime: startTime.toISOString(),
+        },
+      },
+    });
+    const logging = (async () => {
+      for await (const event of execution.eventLogs) {
+        events.push(event);
+        options.onEvent?.(event);
+      }
+    })();
+    let output: Json | undefined;
+    try {
+      output = await execution.result;
+    } catch {
+      // The ExecutionFailed event carries the error name and cause; read them from the log below.
+    }
+    await logging;
+    await mirrorBucket(endpoint, bucket, options.dataDir);
+
+    const failed = events.find((event) => event.type === 'ExecutionFailed');
+    const bucketDir = path.join(options.dataDir, bucket);
+    const common = {
+      executionName,
+      events,
+      notifications: bound.notifications,
+      durationMs: Date.now() - started,
+      bucketDir,
+      fileOf: (key: string) => path.join(bucketDir, ...key.split('/')),
+    };
+    if (failed && 'Error' in failed) {
+      return { ...common, status: 'FAILED', error: failed.Error, cause: String(failed.Cause) };
+    }
+    return { ...common, status: 'SUCCEEDED', ...(output === undefined ? {} : { output }) };
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) Reflect.deleteProperty(process.env, key);
+    Object.assign(process.env, saved);
+    await ownS3?.close();
+  }
+}
+
+export { keys };

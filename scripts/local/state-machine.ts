@@ -1,0 +1,141 @@
+import './polyfills';
+import path from 'node:path';
+import type { Context } from 'aws-lambda';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { PROJECT_ROOT, readProjectFiles, readYaml, type FunctionSpec } from './project-files';
+
+/** The library's event log entry type (not exported by name). */
+export type EventLog =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer Event> ? Event : never;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type LocalHandler = (input: Json) => Promise<Json>;
+type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface Notification {
+  readonly state: string;
+  readonly input: Json;
+}
+
+export interface BoundStateMachine {
+  readonly machine: StateMachine;
+  readonly handlers: Record<string, LocalHandler>;
+  readonly retryOverrides: Record<string, number>;
+  readonly waitOverrides: Record<string, number>;
+  /** Task states bound to a Lambda function: state name -> serverless.yml function key. */
+  readonly lambdaStates: Map<string, string>;
+  readonly notifications: Notification[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `{ "Fn::GetAtt": ["extract", "Arn"] }` -> "extract" (the serverless.yml function key). */
+function functionKeyOf(resource: unknown): string | undefined {
+  if (!isRecord(resource)) return undefined;
+  const getAtt = resource['Fn::GetAtt'];
+  return Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+}
+
+/** A Lambda context with a real deadline, so handlers plan their waits as they would on AWS. */
+export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: `local-${Math.random().toString(36).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    // Deprecated callback members the Context type still requires; our handlers return promises.
+    /* eslint-disable @typescript-eslint/no-deprecated */
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+    /* eslint-enable @typescript-eslint/no-deprecated */
+  };
+}
+
+async function loadHandler(spec: FunctionSpec): Promise<LambdaHandler> {
+  const module: unknown = await import(path.join(PROJECT_ROOT, spec.modulePath));
+  const handler = isRecord(module) ? module[spec.exportName] : undefined;
+  if (typeof handler !== 'function') throw new Error(`${spec.modulePath} has no export "${spec.exportName}"`);
+  return handler as LambdaHandler;
+}
+
+/**
+ * Loads the definition serverless.yml deploys and binds every Task to what it runs on AWS: Lambda
+ * tasks to the real handler (through its middy chain), SNS publishes to a local notification list.
+ * Retry and Wait timings are shortened unless `realTimings` is set; their semantics stay intact.
+ */
+export async function bindStateMachine(options: {
+  realTimings: boolean;
+  retryIntervalMs?: number;
+}): Promise<BoundStateMachine> {
+  const { functions, definitionPath } = readProjectFiles();
+  const definition = readYaml(definitionPath);
+  const handlers: Record<string, LocalHandler> = {};
+  const retryOverrides: Record<string, number> = {};
+  const waitOverrides: Record<string, number> = {};
+  const lambdaStates = new Map<string, string>();
+  const notifications: Notification[] = [];
+  const pending: Promise<void>[] = [];
+
+  const visit = (states: unknown) => {
+    if (!isRecord(states)) return;
+    for (const [name, state] of Object.entries(states)) {
+      if (!isRecord(state)) continue;
+      if (Array.isArray(state.Retry) && !options.realTimings)
+        retryOverrides[name] = options.retryIntervalMs ?? 10;
+      if (state.Type === 'Wait' && !options.realTimings) waitOverrides[name] = 0;
+      for (const nested of [
+        state.ItemProcessor,
+        state.Iterator,
+        ...(Array.isArray(state.Branches) ? (state.Branches as unknown[]) : []),
+      ]) {
+        if (isRecord(nested)) visit(nested.States);
+      }
+      if (state.Type !== 'Task') continue;
+      const functionKey = functionKeyOf(state.Resource);
+      if (functionKey) {
+        const spec = functions.get(functionKey);
+        if (!spec)
+          throw new Error(`${definitionPath}: state ${name} refers to unknown function "${functionKey}"`);
+        state.Resource = `arn:aws:lambda:us-east-1:000000000000:function:${functionKey}`;
+        lambdaStates.set(name, functionKey);
+        pending.push(
+          loadHandler(spec).then((handler) => {
+            handlers[name] = async (input) =>
+              JSON.parse(
+                JSON.stringify(
+                  (await handler(input, lambdaContext(functionKey, spec.timeoutSeconds))) ?? null,
+                ),
+              ) as Json;
+          }),
+        );
+      } else if (
+        typeof state.Resource === 'string' &&
+        state.Resource.startsWith('arn:aws:states:::sns:publish')
+      ) {
+        handlers[name] = (input) => {
+          notifications.push({ state: name, input });
+          return Promise.resolve({ MessageId: `local-${notifications.length}` });
+        };
+      }
+    }
+  };
+  if (!isRecord(definition)) throw new Error(`${definitionPath} is not a state machine definition`);
+  visit(definition.States);
+  await Promise.all(pending);
+
+  const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
+    validationOptions: { checkArn: true, checkPaths: true },
+  });
+  return { machine, handlers, retryOverrides, waitOverrides, lambdaStates, notifications };
+}
+
+export type { Json };

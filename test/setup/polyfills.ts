@@ -1,0 +1,4 @@
+import '../../scripts/local/polyfills';
+
+// Handlers log structured JSON through Powertools; keep test output readable unless asked for.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
