@@ -35,7 +35,8 @@ async function load(event: unknown) {
   }
 
   const csv = renderCsv(normalized.records, { neutralizeFormulas: config.neutralizeFormulas });
-  const published = await publishCsv(store, run.snapshotDate, run.runId, csv);
+  const complete = extract.failed.length === 0;
+  const published = await publishCsv(store, { ...run, complete }, csv);
   const rows = normalized.records.length;
   const manifest = buildManifest(
     parsed,
@@ -44,18 +45,24 @@ async function load(event: unknown) {
     Date.now() - started,
     new Date(),
   );
-  const manifestKey = keys.manifest(run.snapshotDate);
-  await store.putText(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, {
-    contentType: 'application/json',
-  });
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  const manifestKey = keys.runManifest(run.snapshotDate, run.runId);
+  await store.putText(manifestKey, manifestText, { contentType: 'application/json' });
+  if (published.published) {
+    await store.putText(keys.manifest(run.snapshotDate), manifestText, { contentType: 'application/json' });
+  }
   logger.info('Loaded', { rows, csvKey: published.csvKey, latestUpdated: published.latestUpdated });
 
-  if (extract.failed.length > 0) {
+  if (!complete) {
+    const outcome = published.published
+      ? `were left out of ${store.describe(published.csvKey)} (the other playlists were written)`
+      : `so the existing ${store.describe(published.csvKey)} was kept unchanged`;
     throw new PlaylistsFailed(
-      `${extract.failed.length} of ${run.playlistIds.length} playlists failed and were left out of ` +
-        `${store.describe(published.csvKey)} (the others were written): ` +
-        extract.failed.map((failure) => `${failure.playlistId}: ${failure.error}`).join('; ') +
-        `. Details in ${store.describe(manifestKey)}.`,
+      `${extract.failed.length} of ${run.playlistIds.length} playlists failed and ${outcome}: ` +
+        extract.failed
+          .map((failure) => `${failure.playlistId}: ${failure.error} (${failure.cause})`)
+          .join('; ') +
+        `. Details in ${store.describe(manifestKey)}; re-run the date once the cause is fixed.`,
     );
   }
   return { ...published, rows, manifestKey, durationMs: Date.now() - started };

@@ -6,7 +6,7 @@ import type { TopTrackRecord } from '../commons/domain/top-track-record';
 export function buildManifest(
   event: LoadEvent,
   normalized: NormalizedDocument,
-  published: { csvKey: string; latestUpdated: boolean; rows: number },
+  published: { csvKey: string; published: boolean; latestUpdated: boolean; rows: number },
   loadDurationMs: number,
   finishedAt: Date,
 ) {
@@ -31,8 +31,9 @@ export function buildManifest(
     itemsSeen: transform.itemsSeen,
     skipped: transform.skipped,
     enrichmentUnavailable: transform.enrichmentUnavailable,
-    rowsWritten: published.rows,
+    rowsWritten: published.published ? published.rows : 0,
     csvKey: published.csvKey,
+    csvPublished: published.published,
     latestUpdated: published.latestUpdated,
     durationsMs: { extract: extract.durationMs, transform: transform.durationMs, load: loadDurationMs },
   };

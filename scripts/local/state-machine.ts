@@ -38,6 +38,17 @@ function functionKeyOf(resource: unknown): string | undefined {
   return Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
 }
 
+/**
+ * CloudFormation references inside a definition (e.g. the alerts topic's `Ref`) become local
+ * placeholder ARNs; there is no stack to resolve them against.
+ */
+function localizeReferences(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(localizeReferences);
+  if (!isRecord(value)) return value;
+  if (typeof value.Ref === 'string') return `arn:aws:sns:us-east-1:000000000000:${value.Ref}`;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, localizeReferences(inner)]));
+}
+
 /** A Lambda context with a real deadline, so handlers plan their waits as they would on AWS. */
 export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -100,6 +111,7 @@ export async function bindStateMachine(options: {
         if (isRecord(nested)) visit(nested.States);
       }
       if (state.Type !== 'Task') continue;
+      if (state.Parameters !== undefined) state.Parameters = localizeReferences(state.Parameters);
       const functionKey = functionKeyOf(state.Resource);
       if (functionKey) {
         const spec = functions.get(functionKey);

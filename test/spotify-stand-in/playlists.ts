@@ -39,3 +39,21 @@ export function samplePlaylists(): Map<string, PlaylistFixture> {
 export function sizedPlaylist(id: string, size: number): PlaylistFixture {
   return { id, name: `Sample playlist of ${size}`, entries: chart(size, 0) };
 }
+
+/** The Top 50 sample with the awkward entries real playlists hold, at known positions (1-based). */
+export function playlistWithOddEntries(id: string, date: string): PlaylistFixture {
+  const tracks = chartFor(date, 50);
+  const entries = (): PlaylistEntryFixture[] => {
+    const list: PlaylistEntryFixture[] = tracks.map((track) => ({ kind: 'track', track }));
+    const first = tracks[0];
+    const second = tracks[1];
+    if (!first || !second) return list;
+    list.splice(2, 0, { kind: 'null' }); // position 3
+    list.splice(5, 0, { kind: 'local', name: 'My demo, take 2.mp3' }); // position 6
+    list.splice(9, 0, { kind: 'episode', name: 'Chart talk #12' }); // position 10
+    list.splice(12, 0, { kind: 'unavailable', track: second }); // position 13
+    list.splice(20, 0, { kind: 'track', track: first }); // position 21, a duplicate of position 1
+    return list;
+  };
+  return { id, name: 'Top 50 with odd entries', entries };
+}

@@ -41,6 +41,8 @@ export interface StandInOptions {
   /** Several-artists and audio-features endpoints; refused for new and 2026 development-mode apps. */
   artistsAvailable: boolean;
   audioFeaturesAvailable: boolean;
+  /** Issue a new refresh token on every refresh and revoke the old one (Spotify may do so). */
+  rotateRefreshTokens: boolean;
   /** Playlists this app may not read (Nov 2024 / 2026 restrictions): 404 on legacy, 403 on 2026. */
   restrictedPlaylists: Set<string>;
   faults: Fault[];
@@ -50,7 +52,8 @@ export interface RequestRecord {
   readonly method: string;
   readonly path: string;
   readonly endpoint: StandInEndpoint;
-  readonly status: number;
+  /** 0 until answered; stays 0 when the client went away first. */
+  status: number;
 }
 
 export interface SpotifyStandIn {
@@ -58,6 +61,8 @@ export interface SpotifyStandIn {
   readonly options: StandInOptions;
   readonly requests: RequestRecord[];
   count(endpoint?: StandInEndpoint): number;
+  /** Registers a refresh token as if a user had authorized the app (user-token tests). */
+  grantRefreshToken(): string;
   resetCounts(): void;
   close(): Promise<void>;
 }
@@ -96,6 +101,7 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     artistsAvailable: (overrides.apiShape ?? 'legacy') === 'legacy',
     audioFeaturesAvailable: (overrides.apiShape ?? 'legacy') === 'legacy',
     restrictedPlaylists: new Set(),
+    rotateRefreshTokens: false,
     faults: [],
     ...overrides,
   };
@@ -165,10 +171,14 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
       return send(response, 200, { ...issueToken(code.scope), refresh_token: refresh });
     }
     if (grant === 'refresh_token') {
-      if (!refreshTokens.has(form.get('refresh_token') ?? '')) {
+      const presented = form.get('refresh_token') ?? '';
+      if (!refreshTokens.has(presented))
         return authError(response, 400, 'invalid_grant', 'Invalid refresh token');
-      }
-      return send(response, 200, issueToken('playlist-read-private'));
+      if (!options.rotateRefreshTokens) return send(response, 200, issueToken('playlist-read-private'));
+      refreshTokens.delete(presented);
+      const rotated = `AQ${base64url(randomBytes(32))}`;
+      refreshTokens.add(rotated);
+      return send(response, 200, { ...issueToken('playlist-read-private'), refresh_token: rotated });
     }
     return authError(
       response,
@@ -320,9 +330,12 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     const method = request.method ?? 'GET';
     const endpoint = classify(method, url.pathname);
     const body = await readBody(request);
-    response.on('finish', () =>
-      requests.push({ method, path: `${url.pathname}${url.search}`, endpoint, status: response.statusCode }),
-    );
+    // Counted on arrival: a request the client gave up on (timeout) still reached the server.
+    const record: RequestRecord = { method, path: `${url.pathname}${url.search}`, endpoint, status: 0 };
+    requests.push(record);
+    response.on('finish', () => {
+      record.status = response.statusCode;
+    });
 
     const fault = takeFault(endpoint, `${url.pathname}${url.search}`);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -374,6 +387,11 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     count: (endpoint) =>
       endpoint ? requests.filter((record) => record.endpoint === endpoint).length : requests.length,
     resetCounts: () => void requests.splice(0, requests.length),
+    grantRefreshToken: () => {
+      const token = `AQ${base64url(randomBytes(32))}`;
+      refreshTokens.add(token);
+      return token;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

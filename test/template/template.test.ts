@@ -72,11 +72,17 @@ describe('packaged CloudFormation template', () => {
           'Lambda.TooManyRequestsException',
         ]),
       );
-      expect(definition.States[state]?.Catch?.[0]?.Next).toBe('PipelineFailed');
+      expect(definition.States[state]?.Catch?.[0]?.Next).toBe('NotifyFailure');
     }
     expect(definition.States.Extract?.Retry?.flatMap((retrier) => retrier.ErrorEquals)).toEqual(
       expect.arrayContaining(['SpotifyUnavailable', 'SpotifyRateLimited']),
     );
+    expect(definition.States.NotifyFailure).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sns:publish',
+      Next: 'PipelineFailed',
+    });
+    expect(definition.States.NotifyFailure?.Catch?.[0]?.Next).toBe('PipelineFailed');
     expect(definition.States.PipelineFailed?.Type).toBe('Fail');
   });
 
@@ -138,6 +144,7 @@ describe('packaged CloudFormation template', () => {
       expect.stringMatching(
         /^ssm:GetParameter arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter\/spotify-etl-pipeline\/dev\/client-id,.*\/client-secret,.*\/refresh-token$/,
       ),
+      'ssm:PutParameter arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/spotify-etl-pipeline/dev/refresh-token',
     ]);
     expect(grants(extract, 'kms')).toEqual([expect.stringMatching(/^kms:Decrypt /)]);
     expect(
@@ -164,6 +171,34 @@ describe('packaged CloudFormation template', () => {
         expect(resources).not.toMatch(/(^|,)\*($|,)/);
     }
   });
+
+  it('alerts on failures: a topic the failure path may publish to, and an alarm on unsuccessful executions', () => {
+    const [, topic] = resourcesOfType(packaged.template, 'AWS::SNS::Topic')[0] ?? [];
+    expect(topic).toBeDefined();
+    const machineRole = roleStatements(resource('PipelineStateMachineRole'));
+    expect(
+      machineRole
+        .filter((statement) => actionsOf(statement).includes('sns:Publish'))
+        .map((statement) => render(statement.Resource)),
+    ).toEqual(['${AlertsTopic}']);
+
+    const alarm = JSON.stringify(resource('PipelineFailedAlarm').Properties);
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])
+      expect(alarm).toContain(metric);
+    expect(alarm).toContain('{"Ref":"PipelineStateMachine"}');
+    expect(alarm).toContain('"AlarmActions":[{"Ref":"AlertsTopic"}]');
+
+    const [, subscription] = resourcesOfType(packaged.template, 'AWS::SNS::Subscription')[0] ?? [];
+    expect(subscription?.Condition).toBe('HasAlertEmail');
+    expect(JSON.stringify(packaged.template.Conditions?.HasAlertEmail)).toContain('""');
+  });
+
+  it('subscribes the alert email given as a stage parameter', async () => {
+    const withEmail = await packageService(['alertEmail=ops@example.com']);
+    const [, subscription] = resourcesOfType(withEmail.template, 'AWS::SNS::Subscription')[0] ?? [];
+    expect(subscription?.Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com' });
+    expect(JSON.stringify(withEmail.template.Conditions?.HasAlertEmail)).toContain('ops@example.com');
+  }, 240_000);
 
   it('outputs the bucket name and the state machine ARN', () => {
     expect(render(packaged.template.Outputs?.DataBucketName?.Value)).toBe('${DataBucket}');

@@ -1,26 +1,30 @@
-import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetParameterCommand,
+  ParameterNotFound,
+  PutParameterCommand,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
 import { ConfigurationError } from '../errors';
 
-export interface SpotifyCredentials {
-  readonly clientId: string;
-  /** Absent only for a PKCE (public) user-token set-up. */
-  readonly clientSecret?: string;
-  /** Present in user-token mode: exchanged for access tokens instead of client credentials. */
-  readonly refreshToken?: string;
-}
+/** Client credentials (app-only token) or a user's refresh token (user-token mode, PKCE). */
+export type SpotifyCredentials =
+  | { readonly mode: 'client_credentials'; readonly clientId: string; readonly clientSecret: string }
+  | { readonly mode: 'user_token'; readonly clientId: string; readonly refreshToken: string };
+
+export type AuthMode = SpotifyCredentials['mode'];
 
 /** Where the Spotify credentials come from: SSM when deployed, the environment locally. */
 export interface CredentialsSource {
   load(): Promise<SpotifyCredentials>;
   /** Human description used in error messages ("SSM parameters /a and /b"); never the values. */
   describe(): string;
+  /** Spotify may rotate a refresh token when it is used; keep the new one where the old one was. */
+  saveRefreshToken(refreshToken: string): Promise<void>;
 }
 
-export interface SsmParameterNames {
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly refreshToken?: string;
-}
+export type SsmParameterNames =
+  | { readonly mode: 'client_credentials'; readonly clientId: string; readonly clientSecret: string }
+  | { readonly mode: 'user_token'; readonly clientId: string; readonly refreshToken: string };
 
 const CACHE_TTL_MS = 15 * 60 * 1000;
 
@@ -35,8 +39,8 @@ export class SsmCredentialsSource implements CredentialsSource {
   ) {}
 
   describe(): string {
-    const names = [this.names.clientId, this.names.clientSecret, this.names.refreshToken].filter(Boolean);
-    return `SSM parameters ${names.join(', ')}`;
+    const second = this.names.mode === 'user_token' ? this.names.refreshToken : this.names.clientSecret;
+    return `SSM parameters ${this.names.clientId} and ${second}`;
   }
 
   load(): Promise<SpotifyCredentials> {
@@ -47,13 +51,33 @@ export class SsmCredentialsSource implements CredentialsSource {
     return value;
   }
 
+  async saveRefreshToken(refreshToken: string): Promise<void> {
+    if (this.names.mode !== 'user_token') return;
+    await this.ssm.send(
+      new PutParameterCommand({
+        Name: this.names.refreshToken,
+        Value: refreshToken,
+        Type: 'SecureString',
+        Overwrite: true,
+      }),
+    );
+    this.cached = undefined;
+  }
+
   private async fetch(): Promise<SpotifyCredentials> {
-    const [clientId, clientSecret, refreshToken] = await Promise.all([
-      this.read(this.names.clientId),
-      this.read(this.names.clientSecret),
-      this.names.refreshToken ? this.read(this.names.refreshToken) : Promise.resolve(undefined),
+    const { names } = this;
+    if (names.mode === 'user_token') {
+      const [clientId, refreshToken] = await Promise.all([
+        this.read(names.clientId),
+        this.read(names.refreshToken),
+      ]);
+      return { mode: 'user_token', clientId, refreshToken };
+    }
+    const [clientId, clientSecret] = await Promise.all([
+      this.read(names.clientId),
+      this.read(names.clientSecret),
     ]);
-    return { clientId, clientSecret, ...(refreshToken ? { refreshToken } : {}) };
+    return { mode: 'client_credentials', clientId, clientSecret };
   }
 
   private async read(name: string): Promise<string> {
@@ -77,12 +101,22 @@ export class SsmCredentialsSource implements CredentialsSource {
   }
 }
 
-/** Local runs: SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET (/ SPOTIFY_REFRESH_TOKEN) from the environment. */
+/**
+ * Local runs: SPOTIFY_CLIENT_ID with SPOTIFY_CLIENT_SECRET (client credentials) or with
+ * SPOTIFY_REFRESH_TOKEN (user-token mode).
+ */
 export class EnvCredentialsSource implements CredentialsSource {
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly warn: (message: string) => void = (message) => {
+      console.warn(message);
+    },
+  ) {}
 
   describe(): string {
-    return 'environment variables SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET';
+    return this.env.SPOTIFY_REFRESH_TOKEN?.trim()
+      ? 'environment variables SPOTIFY_CLIENT_ID and SPOTIFY_REFRESH_TOKEN'
+      : 'environment variables SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET';
   }
 
   load(): Promise<SpotifyCredentials> {
@@ -90,17 +124,21 @@ export class EnvCredentialsSource implements CredentialsSource {
     const clientSecret = this.env.SPOTIFY_CLIENT_SECRET?.trim();
     const refreshToken = this.env.SPOTIFY_REFRESH_TOKEN?.trim();
     if (!clientId) return Promise.reject(new ConfigurationError('SPOTIFY_CLIENT_ID is not set.'));
-    if (!clientSecret && !refreshToken) {
+    if (refreshToken) return Promise.resolve({ mode: 'user_token', clientId, refreshToken });
+    if (!clientSecret) {
       return Promise.reject(
         new ConfigurationError(
-          'SPOTIFY_CLIENT_SECRET is not set (it is required unless SPOTIFY_REFRESH_TOKEN is).',
+          'Set SPOTIFY_CLIENT_SECRET (client credentials) or SPOTIFY_REFRESH_TOKEN (user-token mode).',
         ),
       );
     }
-    return Promise.resolve({
-      clientId,
-      ...(clientSecret ? { clientSecret } : {}),
-      ...(refreshToken ? { refreshToken } : {}),
-    });
+    return Promise.resolve({ mode: 'client_credentials', clientId, clientSecret });
+  }
+
+  saveRefreshToken(): Promise<void> {
+    this.warn(
+      'Spotify issued a new refresh token; run `npm run spotify:authorize` again before the old one stops working.',
+    );
+    return Promise.resolve();
   }
 }

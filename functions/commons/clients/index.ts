@@ -2,7 +2,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { spotifyConfig, storageConfig } from '../config';
 import { ConfigurationError } from '../errors';
-import { type CredentialsSource, EnvCredentialsSource, SsmCredentialsSource } from './credentials';
+import {
+  type AuthMode,
+  type CredentialsSource,
+  EnvCredentialsSource,
+  SsmCredentialsSource,
+  type SsmParameterNames,
+} from './credentials';
 import { type ObjectStore, S3ObjectStore } from './object-store';
 import { WebApiCatalog } from './spotify/catalog';
 import { SpotifyHttpClient } from './spotify/http-client';
@@ -38,25 +44,32 @@ export function objectStore(env: Env = process.env): ObjectStore {
   });
 }
 
+function authMode(env: Env): AuthMode {
+  const raw = env.SPOTIFY_AUTH_MODE?.trim() || 'client_credentials';
+  if (raw === 'client_credentials' || raw === 'user_token') return raw;
+  throw new ConfigurationError(`SPOTIFY_AUTH_MODE must be client_credentials or user_token, got "${raw}".`);
+}
+
 export function credentialsSource(env: Env = process.env): CredentialsSource {
   if (env.SPOTIFY_CLIENT_ID?.trim()) return new EnvCredentialsSource(env);
+  const mode = authMode(env);
   const clientId = env.SPOTIFY_CLIENT_ID_PARAMETER?.trim();
-  const clientSecret = env.SPOTIFY_CLIENT_SECRET_PARAMETER?.trim();
-  const refreshToken = env.SPOTIFY_REFRESH_TOKEN_PARAMETER?.trim();
-  if (!clientId || !clientSecret) {
+  const secondName =
+    mode === 'user_token' ? 'SPOTIFY_REFRESH_TOKEN_PARAMETER' : 'SPOTIFY_CLIENT_SECRET_PARAMETER';
+  const second = env[secondName]?.trim();
+  if (!clientId || !second) {
     throw new ConfigurationError(
-      'No Spotify credentials configured: set SPOTIFY_CLIENT_ID_PARAMETER and SPOTIFY_CLIENT_SECRET_PARAMETER ' +
+      `No Spotify credentials configured for ${mode} mode: set SPOTIFY_CLIENT_ID_PARAMETER and ${secondName} ` +
         '(SSM parameter names) or, for local runs, SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET.',
     );
   }
+  const names: SsmParameterNames =
+    mode === 'user_token'
+      ? { mode, clientId, refreshToken: second }
+      : { mode, clientId, clientSecret: second };
   return memoize(
-    `ssm|${clientId}|${clientSecret}|${refreshToken ?? ''}`,
-    () =>
-      new SsmCredentialsSource(new SSMClient({}), {
-        clientId,
-        clientSecret,
-        ...(refreshToken ? { refreshToken } : {}),
-      }),
+    `ssm|${mode}|${clientId}|${second}`,
+    () => new SsmCredentialsSource(new SSMClient({}), names),
   );
 }
 

@@ -22,7 +22,11 @@ export const keys = {
     `${runPrefix(snapshotDate, runId)}normalized/records.json`,
   curatedCsv: (snapshotDate: string) => `${PREFIXES.curated}snapshot_date=${snapshotDate}/${CSV_FILE_NAME}`,
   latestCsv: () => `${PREFIXES.latest}${CSV_FILE_NAME}`,
+  /** The manifest of the run whose CSV the date currently holds. */
   manifest: (snapshotDate: string) => `${PREFIXES.runs}snapshot_date=${snapshotDate}/manifest.json`,
+  /** Every run's own manifest, published or not. */
+  runManifest: (snapshotDate: string, runId: string) =>
+    `${PREFIXES.runs}snapshot_date=${snapshotDate}/run=${runId}/manifest.json`,
 };
 
 /** Execution names may hold characters we do not want in keys; keep them readable and safe. */

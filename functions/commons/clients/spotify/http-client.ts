@@ -8,7 +8,7 @@ import {
   SpotifyRateLimited,
   SpotifyUnavailable,
 } from '../../errors';
-import type { CredentialsSource, SpotifyCredentials } from '../credentials';
+import type { AuthMode, CredentialsSource, SpotifyCredentials } from '../credentials';
 import { errorBodySchema, tokenResponseSchema } from './schemas';
 
 export interface RetryPolicy {
@@ -36,6 +36,8 @@ export interface SpotifyHttpOptions {
 export type Endpoint = 'token' | 'playlist' | 'playlist_items' | 'artists' | 'audio_features';
 
 export interface CallStats {
+  authMode?: AuthMode;
+  refreshTokenRotated?: boolean;
   /** HTTP requests sent, retries included. */
   requests: number;
   retries: number;
@@ -89,6 +91,11 @@ function describeBody(text: string): string {
   const { error, error_description: description } = parsed.data;
   if (typeof error === 'string') return description ? `${error}: ${description}` : error;
   return error.message ?? 'no message';
+}
+
+/** fetch aborts with a DOMException named TimeoutError (not always an `instanceof Error` across realms). */
+function isTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'name' in error && error.name === 'TimeoutError';
 }
 
 function safeJson(text: string): unknown {
@@ -182,17 +189,26 @@ export class SpotifyHttpClient {
     const credentials = await this.options.credentials.load();
     const request = this.tokenRequest(credentials);
     const response = await this.send('token', 'POST', request);
+    this.stats.authMode = credentials.mode;
     if (response.status >= 400) {
-      const grant = credentials.refreshToken ? 'refresh token' : 'client credentials';
+      const grant = credentials.mode === 'user_token' ? 'refresh token' : 'client credentials';
       throw new SpotifyAuthError(
         `Spotify's accounts service refused the ${grant} (HTTP ${response.status}: ${describeBody(response.text)}). ` +
           `Check the values in ${this.options.credentials.describe()}` +
-          (credentials.refreshToken
+          (credentials.mode === 'user_token'
             ? ', or run `npm run spotify:authorize` again for a new refresh token.'
             : '.'),
       );
     }
     const token = this.parse('token', '/api/token', response.text, tokenResponseSchema);
+    if (
+      credentials.mode === 'user_token' &&
+      token.refresh_token &&
+      token.refresh_token !== credentials.refreshToken
+    ) {
+      await this.options.credentials.saveRefreshToken(token.refresh_token);
+      this.stats.refreshTokenRotated = true;
+    }
     this.token = {
       value: token.access_token,
       expiresAt: Date.now() + Math.max(0, token.expires_in - 60) * 1000,
@@ -200,16 +216,20 @@ export class SpotifyHttpClient {
     return token.access_token;
   }
 
+  /** Client credentials authenticate with Basic; a PKCE refresh token names the client in the body. */
   private tokenRequest(credentials: SpotifyCredentials): SpotifyRequest {
-    const body: Record<string, string> = credentials.refreshToken
-      ? { grant_type: 'refresh_token', refresh_token: credentials.refreshToken }
-      : { grant_type: 'client_credentials' };
     const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
-    if (credentials.clientSecret) {
+    let body: Record<string, string>;
+    if (credentials.mode === 'user_token') {
+      body = {
+        grant_type: 'refresh_token',
+        refresh_token: credentials.refreshToken,
+        client_id: credentials.clientId,
+      };
+    } else {
+      body = { grant_type: 'client_credentials' };
       const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
       headers.Authorization = `Basic ${basic}`;
-    } else {
-      body.client_id = credentials.clientId;
     }
     return pointAt(accountsRequest(), this.accounts, '/api/token')
       .withBodyParameters(body)
@@ -245,10 +265,7 @@ export class SpotifyHttpClient {
         });
         text = await response.text();
       } catch (error) {
-        lastProblem =
-          error instanceof Error && error.name === 'TimeoutError'
-            ? `no answer within ${timeoutMs} ms`
-            : String(error);
+        lastProblem = isTimeout(error) ? `no answer within ${timeoutMs} ms` : String(error);
         await this.backoff(attempt);
         continue;
       }

@@ -57,9 +57,11 @@ export const playlistSchema = z.looseObject({
   id: z.string(),
   name: z.string(),
   snapshot_id: nullableString,
-  /** Legacy shape embeds the first page here... */
-  tracks: playlistItemsPageSchema.partial({ next: true }).nullable().optional(),
-  /** ...the 2026 shape here. Either may be absent or a bare `{ href, total }` summary. */
+  /**
+   * The first page of entries, embedded: under `tracks` (legacy) or `items` (2026). Either may be
+   * absent, null, or a bare `{ href, total }` summary; the catalog decides which one it can use.
+   */
+  tracks: z.unknown().optional(),
   items: z.unknown().optional(),
 });
 
