@@ -14,7 +14,7 @@ async function extract(event: unknown, context: Context) {
   const outcome = await extractPlaylists({ catalog, store: objectStore() }, run);
   const extract = {
     ...outcome,
-    api: { apiUrl: config.apiUrl, ...http.stats },
+    api: { apiUrl: config.apiUrl, accountsUrl: config.accountsUrl, ...http.stats },
     durationMs: Date.now() - started,
   };
   logger.info('Extracted', {

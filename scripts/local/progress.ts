@@ -55,7 +55,9 @@ export function summarize(result: LocalRunResult, cwd: string, keys: typeof keyL
       `Execution FAILED in ${seconds(result.durationMs)} (${result.executionName})`,
       `  error: ${result.error ?? 'unknown'}`,
       `  cause: ${result.cause ?? ''}`,
-      `  Nothing curated was written for this date; earlier dates and latest/ are unchanged.`,
+      ...result.notifications.map(
+        (notification) => `  alert: the failure path published to the alerts topic (${notification.state})`,
+      ),
     ].join('\n');
   }
   const load = loadOutput(result.output);

@@ -61,6 +61,8 @@ export interface SpotifyStandIn {
   readonly options: StandInOptions;
   readonly requests: RequestRecord[];
   count(endpoint?: StandInEndpoint): number;
+  /** Every access and refresh token it issued (to check none leaks into logs). */
+  readonly issuedTokens: ReadonlySet<string>;
   /** Registers a refresh token as if a user had authorized the app (user-token tests). */
   grantRefreshToken(): string;
   resetCounts(): void;
@@ -108,6 +110,7 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
   const requests: RequestRecord[] = [];
   const accessTokens = new Set<string>();
   const refreshTokens = new Set<string>();
+  const issuedTokens = new Set<string>();
   const authorizationCodes = new Map<string, { challenge: string; redirectUri: string; scope: string }>();
   let base = '';
 
@@ -132,6 +135,7 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
   function issueToken(scope = '') {
     const token = `BQ${base64url(randomBytes(24))}`;
     accessTokens.add(token);
+    issuedTokens.add(token);
     return { access_token: token, token_type: 'Bearer', expires_in: 3600, ...(scope ? { scope } : {}) };
   }
 
@@ -384,6 +388,7 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     url: base,
     options,
     requests,
+    issuedTokens,
     count: (endpoint) =>
       endpoint ? requests.filter((record) => record.endpoint === endpoint).length : requests.length,
     resetCounts: () => void requests.splice(0, requests.length),

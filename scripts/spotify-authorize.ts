@@ -1,0 +1,104 @@
+/**
+ * `npm run spotify:authorize`: one-time set-up of user-token mode. Runs Spotify's Authorization
+ * Code flow with PKCE on a loopback redirect URI and prints the refresh token and the commands
+ * that store it. Exit codes: 0 authorized, 1 failed, 2 bad usage.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_SPOTIFY_ACCOUNTS_URL } from '../functions/commons/constants';
+import { authorize, DEFAULT_SCOPES } from './authorize/authorization-code-flow';
+
+const USAGE = `Usage: npm run spotify:authorize -- --client-id <id> [options]
+
+Authorizes the pipeline to read your playlists (user-token mode) and prints a refresh token.
+First add this redirect URI to your app in Spotify's developer dashboard:
+  http://127.0.0.1:<port>/callback        (default port 8888)
+
+Options:
+  --client-id ID     the Spotify app's client id (default: $SPOTIFY_CLIENT_ID)
+  --port N           loopback port for the redirect URI (default 8888)
+  --stage NAME       stage used in the printed SSM commands (default dev)
+  --scope "A B"      scopes to ask for (default "${DEFAULT_SCOPES}")
+  --timeout S        seconds to wait for the browser (default 300)
+  --help             show this help
+Environment: SPOTIFY_ACCOUNTS_URL (default ${DEFAULT_SPOTIFY_ACCOUNTS_URL}).`;
+
+function fail(message: string): number {
+  console.error(`error: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'client-id': { type: 'string' },
+        port: { type: 'string', default: '8888' },
+        stage: { type: 'string', default: 'dev' },
+        scope: { type: 'string', default: DEFAULT_SCOPES },
+        timeout: { type: 'string', default: '300' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const clientId = values['client-id'] ?? process.env.SPOTIFY_CLIENT_ID?.trim();
+  if (!clientId) return fail('--client-id (or SPOTIFY_CLIENT_ID) is required');
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return fail(`--port must be a port number, got "${values.port}"`);
+  const timeout = Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    return fail(`--timeout must be a number of seconds, got "${values.timeout}"`);
+  if (!/^[A-Za-z0-9-]+$/.test(values.stage))
+    return fail(`--stage must be a stage name, got "${values.stage}"`);
+
+  const accountsUrl = process.env.SPOTIFY_ACCOUNTS_URL?.trim() || DEFAULT_SPOTIFY_ACCOUNTS_URL;
+  const result = await authorize({
+    clientId,
+    accountsUrl,
+    port,
+    scopes: values.scope,
+    timeoutMs: timeout * 1000,
+    openUrl: (url, redirectUri) => {
+      console.log(`Redirect URI (must be registered with the app): ${redirectUri}`);
+      console.log(`Open this URL in a browser, log in and approve access:\n\n  ${url}\n`);
+      console.log('Waiting for Spotify to redirect back...');
+    },
+  });
+
+  const prefix = `/spotify-etl-pipeline/${values.stage}`;
+  console.log(`\nAuthorized (scopes: ${result.scope || 'none reported'}).`);
+  console.log(`Refresh token: ${result.refreshToken}\n`);
+  console.log('Store it (and the client id) in SSM Parameter Store, then deploy in user-token mode:\n');
+  console.log(
+    `  aws ssm put-parameter --type SecureString --overwrite --name ${prefix}/refresh-token --value '${result.refreshToken}'`,
+  );
+  console.log(
+    `  aws ssm put-parameter --type SecureString --overwrite --name ${prefix}/client-id --value '${clientId}'`,
+  );
+  console.log(`  npx sls deploy --stage ${values.stage} --param="spotifyAuthMode=user_token"\n`);
+  console.log('Or run locally with a playlist this user owns:');
+  console.log(
+    `  SPOTIFY_CLIENT_ID=${clientId} SPOTIFY_REFRESH_TOKEN=<token> npm run local -- --playlist <playlist id>`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  },
+);
