@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -28,8 +28,40 @@ export interface PackagedService {
   readonly zipSizes: Record<string, number>;
 }
 
+const LOCK = path.join(tmpdir(), 'spotify-etl-pipeline-sls-package.lock');
+
+/** serverless-esbuild builds in a folder of the project: one `sls package` at a time across jest workers. */
+async function withPackageLock<T>(work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    try {
+      await mkdir(LOCK);
+      break;
+    } catch {
+      const age =
+        Date.now() -
+        (await stat(LOCK).then(
+          (info) => info.mtimeMs,
+          () => Date.now(),
+        ));
+      if (age > 180_000) await rm(LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Runs `sls package` offline, with no AWS credentials, into a temporary folder. */
-export async function packageService(params: string[] = []): Promise<PackagedService> {
+export function packageService(params: string[] = []): Promise<PackagedService> {
+  return withPackageLock(() => packageServiceNow(params));
+}
+
+async function packageServiceNow(params: string[]): Promise<PackagedService> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sls-package-'));
   const env = {
     ...process.env,
@@ -103,4 +135,26 @@ export function render(value: unknown): string {
     if ('Fn::Sub' in record) return render(record['Fn::Sub']);
   }
   return JSON.stringify(value);
+}
+
+/** Evaluates a template Condition (Fn::Equals/Not/And/Or, Condition references) as CloudFormation would. */
+export function conditionHolds(template: Template, name: string): boolean {
+  const evaluate = (expression: unknown): boolean | string => {
+    if (typeof expression === 'string' || typeof expression === 'number' || typeof expression === 'boolean') {
+      return String(expression);
+    }
+    const record = expression as Record<string, unknown>;
+    if ('Condition' in record) return conditionHolds(template, String(record.Condition));
+    if ('Fn::Equals' in record) {
+      const [left, right] = (record['Fn::Equals'] as unknown[]).map(evaluate);
+      return left === right;
+    }
+    if ('Fn::Not' in record) return !evaluate((record['Fn::Not'] as unknown[])[0]);
+    if ('Fn::And' in record) return (record['Fn::And'] as unknown[]).every((item) => evaluate(item) === true);
+    if ('Fn::Or' in record) return (record['Fn::Or'] as unknown[]).some((item) => evaluate(item) === true);
+    throw new Error(`cannot evaluate ${JSON.stringify(expression)}`);
+  };
+  const result = evaluate(template.Conditions?.[name]);
+  if (typeof result !== 'boolean') throw new Error(`condition ${name} is not boolean`);
+  return result;
 }

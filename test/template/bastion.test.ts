@@ -1,0 +1,116 @@
+import {
+  actionsOf,
+  conditionHolds,
+  packageService,
+  render,
+  roleStatements,
+  type PackagedService,
+  type Template,
+} from '../helpers/template';
+
+const BASTION_TYPES = [
+  'AWS::EC2::Instance',
+  'AWS::EC2::SecurityGroup',
+  'AWS::EC2::SecurityGroupIngress',
+  'AWS::IAM::InstanceProfile',
+];
+
+/** Resources that exist once CloudFormation has evaluated their conditions. */
+function deployed(template: Template) {
+  return Object.fromEntries(
+    Object.entries(template.Resources).filter(
+      ([, resource]) => resource.Condition === undefined || conditionHolds(template, resource.Condition),
+    ),
+  );
+}
+
+describe('inspection bastion (resources/bastion.yml)', () => {
+  let off: PackagedService;
+  let on: PackagedService;
+  let withSsh: PackagedService;
+  beforeAll(async () => {
+    // One at a time: serverless-esbuild builds in a shared folder of the project.
+    off = await packageService();
+    on = await packageService(['bastionEnabled=true']);
+    withSsh = await packageService([
+      'bastionEnabled=true',
+      'bastionSshCidr=203.0.113.7/32',
+      'bastionKeyName=my-key',
+    ]);
+  }, 240_000);
+
+  it('is off by default: the condition removes every bastion resource and output', () => {
+    const resources = deployed(off.template);
+    expect(Object.values(resources).filter((resource) => BASTION_TYPES.includes(resource.Type))).toEqual([]);
+    expect(Object.keys(resources).filter((id) => id.startsWith('Bastion'))).toEqual([]);
+    for (const id of ['BastionInstanceId', 'BastionSessionCommand']) {
+      const output = off.template.Outputs?.[id] as { Condition?: string } | undefined;
+      expect(output?.Condition).toBe('BastionEnabled');
+    }
+    expect(conditionHolds(off.template, 'BastionEnabled')).toBe(false);
+  });
+
+  it('when on: a small arm64 Amazon Linux 2023 instance, IMDSv2 only, encrypted disk, no inbound rule', () => {
+    const resources = deployed(on.template);
+    const instance = resources.BastionInstance?.Properties ?? {};
+    expect(instance.InstanceType).toBe('t4g.nano');
+    expect(instance.ImageId).toBe(
+      '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64}}',
+    );
+    expect(instance.MetadataOptions).toEqual({
+      HttpEndpoint: 'enabled',
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 1,
+    });
+    expect(JSON.stringify(instance.BlockDeviceMappings)).toContain('"Encrypted":true');
+    expect(JSON.stringify(instance.KeyName)).toContain('AWS::NoValue');
+
+    const group = resources.BastionSecurityGroup?.Properties ?? {};
+    expect(group.SecurityGroupIngress).toBeUndefined();
+    expect(
+      Object.values(resources).filter((resource) => resource.Type === 'AWS::EC2::SecurityGroupIngress'),
+    ).toEqual([]);
+    expect(group.SecurityGroupEgress).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443 })]);
+  });
+
+  it('when on: Session Manager access, and read-only access to exactly the data bucket', () => {
+    const role = deployed(on.template).BastionRole;
+    expect(JSON.stringify(role?.Properties?.ManagedPolicyArns)).toContain(
+      'policy/AmazonSSMManagedInstanceCore',
+    );
+    const grants = roleStatements(role)
+      .flatMap((statement) =>
+        actionsOf(statement).map((action) => `${statement.Effect} ${action} ${render(statement.Resource)}`),
+      )
+      .sort();
+    expect(grants).toEqual([
+      'Allow s3:GetObject ${DataBucket.Arn}/*',
+      'Allow s3:ListBucket ${DataBucket.Arn}',
+    ]);
+    expect(render(on.template.Outputs?.BastionSessionCommand?.Value)).toBe(
+      'aws ssm start-session --target ${BastionInstance} --region ${AWS::Region}',
+    );
+  });
+
+  it('opens SSH only when both a CIDR and a key pair are given, and only from that CIDR', () => {
+    const resources = deployed(withSsh.template);
+    const ingress = Object.values(resources).filter(
+      (resource) => resource.Type === 'AWS::EC2::SecurityGroupIngress',
+    );
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0]?.Properties).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
+      CidrIp: '203.0.113.7/32',
+    });
+    expect(JSON.stringify(resources.BastionInstance?.Properties?.KeyName)).toContain('my-key');
+    for (const template of [off.template, on.template, withSsh.template]) {
+      expect(JSON.stringify(template)).not.toContain('0.0.0.0/0","Description":"SSH');
+      for (const resource of Object.values(deployed(template))) {
+        if (resource.Type === 'AWS::EC2::SecurityGroupIngress')
+          expect(resource.Properties?.CidrIp).not.toBe('0.0.0.0/0');
+      }
+    }
+  });
+});
