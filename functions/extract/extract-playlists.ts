@@ -3,7 +3,11 @@ import type { PlaylistItemsPage } from '../commons/clients/spotify/schemas';
 import type { ObjectStore } from '../commons/clients/object-store';
 import { keys } from '../commons/domain/keys';
 import type { RunParameters } from '../commons/domain/run';
-import type { ApiShape, RawPlaylistDocument } from '../commons/domain/staging-documents';
+import {
+  rawPlaylistDocumentSchema,
+  type ApiShape,
+  type RawPlaylistDocument,
+} from '../commons/domain/staging-documents';
 import { PipelineError, SpotifyPlaylistNotAccessible, InvalidSpotifyPayload } from '../commons/errors';
 
 export interface ExtractedPlaylist {
@@ -11,6 +15,8 @@ export interface ExtractedPlaylist {
   readonly rawKey: string;
   readonly items: number;
   readonly apiShape: ApiShape;
+  /** Staged by an earlier attempt of this execution and reused. */
+  readonly resumed: boolean;
 }
 
 export interface FailedPlaylist {
@@ -47,6 +53,23 @@ export function enrichmentIds(pages: readonly PlaylistItemsPage[]): {
   return { trackIds: [...trackIds], artistIds: [...artistIds] };
 }
 
+/**
+ * A playlist this run already staged (an earlier attempt that Step Functions retried) is not
+ * fetched again: retries after a rate limit or an outage resume where the last attempt stopped.
+ */
+async function alreadyStaged(
+  store: ObjectStore,
+  rawKey: string,
+  playlistId: string,
+): Promise<ExtractedPlaylist | undefined> {
+  const text = await store.getText(rawKey);
+  if (text === undefined) return undefined;
+  const staged = rawPlaylistDocumentSchema.safeParse(JSON.parse(text));
+  if (!staged.success) return undefined;
+  const items = staged.data.itemPages.reduce((sum, page) => sum + page.items.length, 0);
+  return { playlistId, rawKey, items, apiShape: staged.data.apiShape, resumed: true };
+}
+
 async function extractOne(
   catalog: SpotifyCatalog,
   store: ObjectStore,
@@ -54,6 +77,9 @@ async function extractOne(
   playlistId: string,
   now: () => Date,
 ): Promise<ExtractedPlaylist> {
+  const rawKey = keys.raw(run.snapshotDate, run.runId, playlistId);
+  const resumed = await alreadyStaged(store, rawKey, playlistId);
+  if (resumed) return resumed;
   const snapshot = await catalog.fetchPlaylist(playlistId);
   const { trackIds, artistIds } = enrichmentIds(snapshot.itemPages);
   const artists = await catalog.fetchArtists(artistIds);
@@ -69,10 +95,9 @@ async function extractOne(
     artists,
     audioFeatures,
   };
-  const rawKey = keys.raw(run.snapshotDate, run.runId, playlistId);
   await store.putText(rawKey, JSON.stringify(document), { contentType: 'application/json' });
   const items = snapshot.itemPages.reduce((sum, page) => sum + page.items.length, 0);
-  return { playlistId, rawKey, items, apiShape: snapshot.apiShape };
+  return { playlistId, rawKey, items, apiShape: snapshot.apiShape, resumed: false };
 }
 
 /**

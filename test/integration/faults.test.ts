@@ -281,6 +281,37 @@ describe('Spotify API shapes and faults', () => {
     });
   });
 
+  describe('retries resume', () => {
+    it('a Step Functions retry of Extract reuses what the failed attempt already staged', async () => {
+      await freshStack();
+      // The second playlist fails one whole invocation (4 attempts), then recovers.
+      stack.spotify.options.faults.push({
+        endpoint: 'playlist',
+        pathIncludes: SAMPLE_PLAYLIST_IDS.japan,
+        status: 503,
+        times: 4,
+      });
+      const result = await stack.run({
+        snapshotDate: DATE,
+        playlistIds: [SAMPLE_PLAYLIST_IDS.global, SAMPLE_PLAYLIST_IDS.japan],
+      });
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.events.filter((event) => event.type === 'StateRetried')).toHaveLength(1);
+      const playlistCalls = (id: string) =>
+        stack.spotify.requests.filter(
+          (request) => request.endpoint === 'playlist' && request.path.includes(id),
+        ).length;
+      expect(playlistCalls(SAMPLE_PLAYLIST_IDS.global)).toBe(1);
+      expect(playlistCalls(SAMPLE_PLAYLIST_IDS.japan)).toBe(5);
+      const output = result.output as { extract: { playlists: { playlistId: string; resumed: boolean }[] } };
+      expect(output.extract.playlists.map((playlist) => [playlist.playlistId, playlist.resumed])).toEqual([
+        [SAMPLE_PLAYLIST_IDS.global, true],
+        [SAMPLE_PLAYLIST_IDS.japan, false],
+      ]);
+      expect(readCsv(result.fileOf(keys.curatedCsv(DATE))).rows).toHaveLength(100);
+    });
+  });
+
   describe('several playlists, one failing', () => {
     const playlists = [SAMPLE_PLAYLIST_IDS.global, SAMPLE_PLAYLIST_IDS.japan];
 

@@ -139,7 +139,11 @@ describe('packaged CloudFormation template', () => {
         )
         .sort();
 
-    expect(grants(extract, 's3')).toEqual(['s3:PutObject ${DataBucket.Arn}/staging/*']);
+    expect(grants(extract, 's3')).toEqual([
+      's3:GetObject ${DataBucket.Arn}/staging/*',
+      's3:ListBucket ${DataBucket.Arn}',
+      's3:PutObject ${DataBucket.Arn}/staging/*',
+    ]);
     expect(grants(extract, 'ssm')).toEqual([
       expect.stringMatching(
         /^ssm:GetParameter arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter\/spotify-etl-pipeline\/dev\/client-id,.*\/client-secret,.*\/refresh-token$/,

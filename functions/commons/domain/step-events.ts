@@ -5,7 +5,13 @@ import { runParametersSchema } from './run';
 /** The (small) shapes that travel between states: keys, counts and the run's parameters. */
 export const extractResultSchema = z.object({
   playlists: z.array(
-    z.object({ playlistId: z.string(), rawKey: z.string(), items: z.number(), apiShape: apiShapeSchema }),
+    z.object({
+      playlistId: z.string(),
+      rawKey: z.string(),
+      items: z.number(),
+      apiShape: apiShapeSchema,
+      resumed: z.boolean(),
+    }),
   ),
   failed: z.array(z.object({ playlistId: z.string(), error: z.string(), cause: z.string() })),
   api: z.looseObject({ requests: z.number(), retries: z.number() }),

@@ -2,11 +2,10 @@ import { z } from 'zod';
 
 /**
  * One row of the curated dataset: one playlist entry on one snapshot date. The column order here
- * is the CSV's column order, and the Athena table's. Multi-valued fields are arrays here and are
+ * is the CSV's column order, and the Athena table's (data columns, then the partition key). Multi-valued fields are arrays here and are
  * joined with `|` in the CSV. `null` means "Spotify did not provide it" and becomes an empty cell.
  */
 export const topTrackRecordSchema = z.object({
-  snapshot_date: z.string(),
   playlist_id: z.string(),
   playlist_name: z.string(),
   rank: z.number().int().positive(),
@@ -34,12 +33,13 @@ export const topTrackRecordSchema = z.object({
   liveness: z.number().nullable(),
   valence: z.number().nullable(),
   tempo: z.number().nullable(),
+  snapshot_date: z.string(),
 });
 
 export type TopTrackRecord = z.infer<typeof topTrackRecordSchema>;
 export type ColumnName = keyof TopTrackRecord;
 
-export type ColumnType = 'date' | 'string' | 'int' | 'bigint' | 'boolean' | 'double' | 'timestamp';
+export type ColumnType = 'date' | 'string' | 'int' | 'boolean' | 'double';
 
 export interface ColumnSpec {
   readonly name: ColumnName;
@@ -58,7 +58,6 @@ const column = (name: ColumnName, type: ColumnType, description: string, text = 
 });
 
 export const COLUMNS: readonly ColumnSpec[] = [
-  column('snapshot_date', 'date', 'UTC date of the snapshot (also the partition key).'),
   column('playlist_id', 'string', 'Spotify playlist id.'),
   column('playlist_name', 'string', 'Playlist name at snapshot time.', true),
   column('rank', 'int', '1-based position of the entry in the playlist; skipped entries leave gaps.'),
@@ -80,7 +79,11 @@ export const COLUMNS: readonly ColumnSpec[] = [
   column('popularity', 'int', '0-100 popularity; empty for apps that no longer receive it (2026 dev mode).'),
   column('isrc', 'string', 'International Standard Recording Code.'),
   column('track_url', 'string', 'open.spotify.com link to the track.'),
-  column('added_at', 'timestamp', 'When the entry was added to the playlist (ISO 8601, UTC).'),
+  column(
+    'added_at',
+    'string',
+    'When the entry was added to the playlist, ISO 8601 UTC text (from_iso8601_timestamp in Athena).',
+  ),
   column(
     'artist_genres',
     'string',
@@ -95,6 +98,12 @@ export const COLUMNS: readonly ColumnSpec[] = [
   column('liveness', 'double', 'Audio feature 0.0-1.0.'),
   column('valence', 'double', 'Audio feature 0.0-1.0 (musical positiveness).'),
   column('tempo', 'double', 'Estimated tempo in beats per minute.'),
+  // Last, so that the Athena table (whose partition key it is) lists columns in the file's order.
+  column(
+    'snapshot_date',
+    'date',
+    'UTC date of the snapshot; also the partition key (snapshot_date=YYYY-MM-DD).',
+  ),
 ];
 
 export const COLUMN_NAMES: readonly ColumnName[] = COLUMNS.map((spec) => spec.name);
