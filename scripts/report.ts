@@ -1,0 +1,144 @@
+/**
+ * `npm run report`: a self-contained HTML page with a rank-over-time bump chart of the newest top
+ * tracks and a table of the day's movers, from the curated CSVs of the local run (default) or of a
+ * bucket (--bucket). Exit codes: 0 written, 1 failed, 2 bad usage.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { TOP_50_GLOBAL_PLAYLIST_ID } from '../functions/commons/constants';
+import { PLAYLIST_ID_PATTERN } from '../functions/commons/config';
+import { PROJECT_ROOT } from './local/project-files';
+import { DEFAULT_LOCAL_BUCKET } from './local/run-local';
+import { LocalCuratedSource, S3CuratedSource, type CuratedSource } from './report/curated-source';
+import { renderReport } from './report/render-html';
+import { buildTrend, type ChartRow } from './report/trend';
+
+const USAGE = `Usage: npm run report -- [options]
+
+Writes an HTML page with a rank-over-time chart and today's movers from the curated CSVs.
+
+Options:
+  --bucket NAME      read s3://NAME/curated/top_tracks/ (default: the local run's files)
+  --playlist ID      which playlist to chart (default: Top 50 - Global, or the first one found)
+  --top N            how many of the newest top tracks to chart (default 10)
+  --out FILE         where to write the page (default: $LOCAL_DATA_DIR/report.html)
+  --help             show this help`;
+
+class UsageError extends Error {}
+
+const csvRowSchema = z.object({
+  snapshot_date: z.string(),
+  playlist_id: z.string(),
+  playlist_name: z.string(),
+  rank: z.coerce.number().int().positive(),
+  track_id: z.string(),
+  track_name: z.string(),
+  artist_names: z.string(),
+});
+
+async function readRows(source: CuratedSource): Promise<ChartRow[]> {
+  const rows: ChartRow[] = [];
+  for (const date of await source.listDates()) {
+    const records: unknown[] = parse(await source.readCsv(date), { columns: true });
+    for (const record of records) {
+      const row = csvRowSchema.parse(record);
+      rows.push({
+        snapshotDate: row.snapshot_date,
+        playlistId: row.playlist_id,
+        playlistName: row.playlist_name,
+        rank: row.rank,
+        trackId: row.track_id,
+        // Undo the CSV-injection guard for display: the page is not a spreadsheet.
+        trackName: row.track_name.replace(/^'(?=[=+\-@\t\r])/, ''),
+        artistNames: row.artist_names.replace(/^'(?=[=+\-@\t\r])/, ''),
+      });
+    }
+  }
+  return rows;
+}
+
+function parseCli() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        bucket: { type: 'string' },
+        playlist: { type: 'string' },
+        top: { type: 'string', default: '10' },
+        out: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const top = Number(values.top);
+  if (!Number.isInteger(top) || top < 1 || top > 50)
+    throw new UsageError(`--top must be 1..50, got "${values.top}"`);
+  if (values.playlist && !PLAYLIST_ID_PATTERN.test(values.playlist)) {
+    throw new UsageError(`--playlist takes a Spotify playlist id, got "${values.playlist}"`);
+  }
+  return { ...values, top };
+}
+
+async function main(): Promise<number> {
+  let cli;
+  try {
+    cli = parseCli();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`error: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (cli.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dataDir = path.resolve(PROJECT_ROOT, process.env.LOCAL_DATA_DIR ?? '.local');
+  const endpoint = process.env.S3_ENDPOINT?.trim();
+  const source: CuratedSource = cli.bucket
+    ? new S3CuratedSource(new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {}), cli.bucket)
+    : new LocalCuratedSource(path.join(dataDir, DEFAULT_LOCAL_BUCKET));
+
+  const rows = await readRows(source);
+  if (rows.length === 0) {
+    console.error(
+      `No curated CSVs found in ${source.describe()}. Run the pipeline first, e.g. npm run local -- --date 2026-01-31`,
+    );
+    return 1;
+  }
+  const playlistIds = [...new Set(rows.map((row) => row.playlistId))];
+  const playlistId =
+    cli.playlist ??
+    (playlistIds.includes(TOP_50_GLOBAL_PLAYLIST_ID) ? TOP_50_GLOBAL_PLAYLIST_ID : playlistIds[0]);
+  if (!playlistId || !playlistIds.includes(playlistId)) {
+    console.error(`Playlist ${playlistId ?? ''} is not in the data; it has: ${playlistIds.join(', ')}`);
+    return 1;
+  }
+  const trend = buildTrend(rows, playlistId, cli.top);
+  const out = path.resolve(cli.out ?? path.join(dataDir, 'report.html'));
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, renderReport(trend, new Date()));
+  console.log(`Report: ${path.relative(process.cwd(), out) || out}`);
+  console.log(
+    `  ${trend.playlistName}: ${trend.dates.length} dates (${trend.dates[0] ?? ''} to ${trend.dates.at(-1) ?? ''}), top ${trend.tracks.length} charted`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  },
+);

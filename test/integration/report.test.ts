@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import { keys } from '../../functions/commons/domain/keys';
+import { LOCAL_S3_CREDENTIALS } from '../../scripts/local/local-s3';
+import { PROJECT_ROOT } from '../../scripts/local/project-files';
+import { readCsv } from '../helpers/csv';
+import { startLocalStack, type LocalStack } from '../helpers/local-stack';
+
+const execFileAsync = promisify(execFile);
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts');
+const DATES = ['2026-03-01', '2026-03-08', '2026-03-15'];
+
+// CI installs Debian's chromium (.ci/run); a laptop without it skips the browser check, loudly.
+const browserTest = existsSync(CHROMIUM) || process.env.CI ? it : it.skip;
+if (!existsSync(CHROMIUM) && !process.env.CI)
+  console.warn(`${CHROMIUM} not found: the report's browser test is skipped`);
+
+async function report(args: string[], env: Record<string, string>) {
+  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+  return execFileAsync(tsx, ['scripts/report.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+  });
+}
+
+describe('npm run report', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+    for (const date of DATES) {
+      stack.spotify.options.snapshotDate = date;
+      const result = await stack.run({ snapshotDate: date });
+      expect(result.status).toBe('SUCCEEDED');
+    }
+  });
+  afterAll(() => stack.close());
+
+  it('keeps three dates as three partitions whose charts differ', () => {
+    const charts = DATES.map(
+      (date) => readCsv(path.join(stack.dataDir, stack.bucket, ...keys.curatedCsv(date).split('/'))).rows,
+    );
+    expect(charts.map((rows) => rows.length)).toEqual([50, 50, 50]);
+    const orders = charts.map((rows) => rows.map((r) => r.track_id).join());
+    expect(new Set(orders).size).toBe(3);
+  });
+
+  browserTest(
+    'renders a page with the bump chart and the movers, checked in headless Chromium',
+    async () => {
+      const out = path.join(stack.dataDir, 'report.html');
+      const { stdout } = await report(['--out', out], { LOCAL_DATA_DIR: stack.dataDir });
+      expect(stdout).toContain('3 dates (2026-03-01 to 2026-03-15), top 10 charted');
+
+      const latest = readCsv(
+        path.join(stack.dataDir, stack.bucket, ...keys.curatedCsv('2026-03-15').split('/')),
+      ).rows;
+      const topNames = latest.slice(0, 10).map((row) => (row.track_name ?? '').replace(/^'/, ''));
+
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+        ],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+        await page.goto(`file://${out}`);
+        expect(await page.title()).toBe('Top 50 - Global: rank over time');
+        const chartText = (await page.locator('#bump-chart svg').textContent()) ?? '';
+        for (const name of topNames) expect(chartText).toContain(name.slice(0, 20));
+        expect(await page.locator('#bump-chart svg path').count()).toBeGreaterThan(10);
+        expect(await page.locator('#movers tbody tr').count()).toBeGreaterThan(0);
+        await mkdir(ARTIFACTS, { recursive: true });
+        await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
+
+  it('reads a bucket with --bucket, to the same result', async () => {
+    const fromFiles = path.join(stack.dataDir, 'from-files.html');
+    const fromBucket = path.join(stack.dataDir, 'from-bucket.html');
+    await report(['--out', fromFiles], { LOCAL_DATA_DIR: stack.dataDir });
+    await report(['--bucket', stack.bucket, '--out', fromBucket], {
+      S3_ENDPOINT: stack.s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+    });
+    const strip = (html: string) => html.replace(/Generated \S+Z\./, '');
+    expect(strip(await readFile(fromBucket, 'utf8'))).toBe(strip(await readFile(fromFiles, 'utf8')));
+  });
+
+  it('says what to do when there is no data', async () => {
+    const result = await report([], { LOCAL_DATA_DIR: path.join(stack.dataDir, 'empty') }).catch(
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(result).toMatchObject({ code: 1 });
+    expect((result as { stderr: string }).stderr).toContain('Run the pipeline first');
+  });
+});
