@@ -109,6 +109,7 @@ async function main(): Promise<number> {
     return 0;
   }
   process.env.POWERTOOLS_LOG_LEVEL = cli.verbose ? 'INFO' : 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = cli.verbose ? 'false' : 'true';
 
   const dataDir = path.resolve(PROJECT_ROOT, process.env.LOCAL_DATA_DIR ?? '.local');
   if (cli.reset) {

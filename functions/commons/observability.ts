@@ -1,10 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 
 /** Structured JSON logs; level from POWERTOOLS_LOG_LEVEL (set per stage in serverless.yml). */
 export const logger = new Logger({ serviceName: 'spotify-etl-pipeline' });
+
+/** CloudWatch metrics as Embedded Metric Format log lines: no API calls, no extra latency. */
+export const metrics = new Metrics({ namespace: 'SpotifyEtlPipeline', serviceName: 'spotify-etl-pipeline' });
+
+export function countMetric(name: string, value: number): void {
+  metrics.addMetric(name, MetricUnit.Count, value);
+}
 
 /** Logs a failed step once, by error name, so CloudWatch Insights can count failures per kind. */
 const logFailure = (): MiddlewareObj => ({
@@ -16,9 +25,10 @@ const logFailure = (): MiddlewareObj => ({
 
 export type StepHandler<TResult> = (event: unknown, context: Context) => Promise<TResult>;
 
-/** The middy chain every step shares: Lambda context in the logs, then failure logging. */
+/** The middy chain every step shares: Lambda context in the logs, metrics flushed, failures logged. */
 export function wrapStep<TResult>(step: StepHandler<TResult>) {
   return middy<unknown, TResult>(step)
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(logFailure());
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { objectStore, spotifyCatalog } from '../commons/clients';
 import { resolveRun } from '../commons/domain/run';
-import { logger, wrapStep } from '../commons/observability';
+import { countMetric, logger, wrapStep } from '../commons/observability';
 import { extractPlaylists } from './extract-playlists';
 
 /** Step 1: resolve the run's parameters, fetch each playlist from Spotify, stage the raw payloads. */
@@ -17,6 +17,11 @@ async function extract(event: unknown, context: Context) {
     api: { apiUrl: config.apiUrl, accountsUrl: config.accountsUrl, ...http.stats },
     durationMs: Date.now() - started,
   };
+  countMetric('SpotifyRequests', http.stats.requests);
+  countMetric('SpotifyRetries', http.stats.retries);
+  countMetric('SpotifyRateLimitWaits', http.stats.rateLimitWaits);
+  countMetric('PlaylistsExtracted', outcome.playlists.length);
+  countMetric('PlaylistsFailed', outcome.failed.length);
   logger.info('Extracted', {
     playlists: outcome.playlists.length,
     failed: outcome.failed.length,

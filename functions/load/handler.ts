@@ -5,7 +5,7 @@ import { parseOrThrow } from '../commons/domain/run';
 import { normalizedDocumentSchema } from '../commons/domain/staging-documents';
 import { loadEventSchema } from '../commons/domain/step-events';
 import { DataQualityError, PlaylistsFailed } from '../commons/errors';
-import { logger, wrapStep } from '../commons/observability';
+import { countMetric, logger, wrapStep } from '../commons/observability';
 import { readStaged } from '../commons/staging';
 import { renderCsv } from './csv';
 import { buildManifest } from './manifest';
@@ -51,6 +51,7 @@ async function load(event: unknown) {
   if (published.published) {
     await store.putText(keys.manifest(run.snapshotDate), manifestText, { contentType: 'application/json' });
   }
+  countMetric('RowsWritten', published.published ? rows : 0);
   logger.info('Loaded', { rows, csvKey: published.csvKey, latestUpdated: published.latestUpdated });
 
   if (!complete) {

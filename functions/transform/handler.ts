@@ -3,7 +3,7 @@ import { keys } from '../commons/domain/keys';
 import { parseOrThrow } from '../commons/domain/run';
 import { rawPlaylistDocumentSchema } from '../commons/domain/staging-documents';
 import { transformEventSchema } from '../commons/domain/step-events';
-import { logger, wrapStep } from '../commons/observability';
+import { countMetric, logger, wrapStep } from '../commons/observability';
 import { readStaged } from '../commons/staging';
 import { normalizeRun, summarizeRun } from './normalize-run';
 
@@ -27,6 +27,11 @@ async function transform(event: unknown) {
   await store.putText(normalizedKey, JSON.stringify(normalized), { contentType: 'application/json' });
 
   const summary = summarizeRun(normalized);
+  countMetric('ItemsSeen', summary.itemsSeen);
+  countMetric(
+    'ItemsSkipped',
+    Object.values(summary.skipped).reduce((sum, count) => sum + count, 0),
+  );
   logger.info('Transformed', { ...summary });
   return { normalizedKey, ...summary, durationMs: Date.now() - started };
 }

@@ -2,6 +2,7 @@ import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 
 // The handlers (and their logger) load on the first run, so this is the level they log at.
 process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 
 /** Structured logs of whole runs, captured as CloudWatch would see them: no secret or token in them. */
 describe('logs', () => {
@@ -43,10 +44,26 @@ describe('logs', () => {
     expect(succeeded.status).toBe('SUCCEEDED');
     expect(failed.error).toBe('SpotifyAuthError');
 
-    const entries = captured
+    const json = captured
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { message: string; runId?: string; errorName?: string });
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const entries = json.filter((entry) => 'message' in entry) as {
+      message: string;
+      runId?: string;
+      errorName?: string;
+    }[];
+    // Metrics go out as Embedded Metric Format lines, one per invocation.
+    const emf = json.filter((entry) => '_aws' in entry);
+    expect(emf.find((entry) => 'RowsWritten' in entry)).toMatchObject({
+      RowsWritten: 50,
+      service: 'spotify-etl-pipeline',
+    });
+    expect(emf.find((entry) => 'SpotifyRequests' in entry)).toMatchObject({
+      SpotifyRequests: 4,
+      SpotifyRetries: 0,
+    });
+    expect(emf.find((entry) => 'ItemsSeen' in entry)).toMatchObject({ ItemsSeen: 50, ItemsSkipped: 0 });
     expect(entries.map((entry) => entry.message)).toEqual([
       'Extracted',
       'Transformed',

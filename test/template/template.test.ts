@@ -187,8 +187,7 @@ describe('packaged CloudFormation template', () => {
     ).toEqual(['${AlertsTopic}']);
 
     const alarm = JSON.stringify(resource('PipelineFailedAlarm').Properties);
-    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])
-      expect(alarm).toContain(metric);
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) expect(alarm).toContain(metric);
     expect(alarm).toContain('{"Ref":"PipelineStateMachine"}');
     expect(alarm).toContain('"AlarmActions":[{"Ref":"AlertsTopic"}]');
 
@@ -203,6 +202,33 @@ describe('packaged CloudFormation template', () => {
     expect(subscription?.Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com' });
     expect(JSON.stringify(withEmail.template.Conditions?.HasAlertEmail)).toContain('ops@example.com');
   }, 240_000);
+
+  it('traces with X-Ray, keeps logs for 30 days and logs the state machine to CloudWatch', () => {
+    for (const [, fn] of resourcesOfType(packaged.template, 'AWS::Lambda::Function')) {
+      expect(fn.Properties?.TracingConfig).toEqual({ Mode: 'Active' });
+      expect((fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'SpotifyEtlPipeline',
+      });
+    }
+    for (const role of [
+      'ExtractIamRoleLambdaExecution',
+      'TransformIamRoleLambdaExecution',
+      'LoadIamRoleLambdaExecution',
+    ]) {
+      expect(roleStatements(resource(role)).flatMap(actionsOf)).toEqual(
+        expect.arrayContaining(['xray:PutTraceSegments']),
+      );
+    }
+    const groups = resourcesOfType(packaged.template, 'AWS::Logs::LogGroup');
+    expect(groups.length).toBe(4);
+    for (const [, group] of groups) expect(group.Properties?.RetentionInDays).toBe(30);
+    const machine = resource('PipelineStateMachine').Properties ?? {};
+    expect(machine.TracingConfiguration).toEqual({ Enabled: true });
+    expect(JSON.stringify(machine.LoggingConfiguration)).toContain(
+      '{"Fn::GetAtt":["StateMachineLogGroup","Arn"]}',
+    );
+  });
 
   it('outputs the bucket name and the state machine ARN', () => {
     expect(render(packaged.template.Outputs?.DataBucketName?.Value)).toBe('${DataBucket}');
