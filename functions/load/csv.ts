@@ -33,17 +33,25 @@ export function toCsvRow(record: TopTrackRecord, options: CsvOptions): CsvRow {
 }
 
 /** RFC 4180 quoting: only cells holding a quote, comma or line break are quoted; quotes are doubled. */
+const NEEDS_QUOTES = /[",\r\n]/;
 function quoteIfNecessary(cell: string): string {
-  return /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+  return NEEDS_QUOTES.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
 }
 
 /** The whole CSV document: header row plus one row per record, UTF-8 text with CRLF line ends. */
 export function renderCsv(records: readonly TopTrackRecord[], options: CsvOptions): string {
-  const parser = new Parser<CsvRow, CsvRow>({
-    fields: COLUMNS.map((spec) => spec.name),
+  // Function getters format each cell straight from the record (no intermediate row objects).
+  const parser = new Parser<TopTrackRecord, TopTrackRecord>({
+    fields: COLUMNS.map((spec) => ({
+      label: spec.name,
+      value: (record: TopTrackRecord) => {
+        const cell = formatValue(record[spec.name]);
+        return spec.text && options.neutralizeFormulas ? neutralizeFormula(cell) : cell;
+      },
+    })),
     eol: EOL,
     formatters: { string: quoteIfNecessary, header: quoteIfNecessary },
   });
   // json2csv renders an empty input as the header alone, without a line end; keep the file shape uniform.
-  return `${parser.parse(records.map((record) => toCsvRow(record, options)))}${EOL}`;
+  return `${parser.parse(records as TopTrackRecord[])}${EOL}`;
 }

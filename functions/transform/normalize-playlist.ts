@@ -23,8 +23,7 @@ export const emptySkipCounts = (): SkipCounts => ({
   duplicate: 0,
 });
 
-type Classified =
-  { kind: 'keep'; track: SpotifyTrack & { id: string } } | { kind: 'skip'; reason: SkipReason };
+type Classified = { kind: 'keep'; track: SpotifyTrack; id: string } | { kind: 'skip'; reason: SkipReason };
 
 /**
  * The documented rule for entries that are not a plain, identifiable track:
@@ -41,12 +40,14 @@ function classify(entry: PlaylistEntry | null, seen: ReadonlySet<string>): Class
   const id = payload.id;
   if (id === null || id === '') return { kind: 'skip', reason: 'unavailable' };
   if (seen.has(id)) return { kind: 'skip', reason: 'duplicate' };
-  return { kind: 'keep', track: { ...payload, id } };
+  return { kind: 'keep', track: payload, id };
 }
 
 /** Collapses line breaks and tabs so every CSV row is one physical line for line-based readers. */
+const LINE_BREAKS = /[\r\n\t\u2028\u2029]+/g;
+const HAS_LINE_BREAK = /[\r\n\t\u2028\u2029]/;
 export function cleanText(value: string): string {
-  return value.replace(/[\r\n\t\u2028\u2029]+/g, ' ').trim();
+  return HAS_LINE_BREAK.test(value) ? value.replace(LINE_BREAKS, ' ').trim() : value.trim();
 }
 
 function indexArtists(document: RawPlaylistDocument): Map<string, FullArtist> {
@@ -100,17 +101,17 @@ export function normalizePlaylist(document: RawPlaylistDocument): NormalizedPlay
         skipped[classified.reason] += 1;
         continue;
       }
-      const { track } = classified;
-      seen.add(track.id);
+      const { track, id } = classified;
+      seen.add(id);
       const credited = track.artists.filter((artist) => artist.name.trim() !== '' || artist.id !== null);
       const artistIds = credited.flatMap((artist) => (artist.id ? [artist.id] : []));
-      const features = audioFeatures.get(track.id);
+      const features = audioFeatures.get(id);
       records.push({
         snapshot_date: document.snapshotDate,
         playlist_id: document.playlistId,
         playlist_name: playlistName,
         rank: position,
-        track_id: track.id,
+        track_id: id,
         track_name: cleanText(track.name),
         artist_names: credited.map((artist) => cleanText(artist.name)),
         artist_ids: artistIds,

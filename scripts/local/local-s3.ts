@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { Server, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
@@ -7,8 +8,17 @@ import S3rver from 's3rver';
 /** s3rver accepts exactly this key pair. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+export interface S3RequestCounts {
+  /** PUT, COPY, POST, LIST: S3's class A requests. */
+  classA: number;
+  /** GET, HEAD: class B. */
+  classB: number;
+}
+
 export interface LocalS3 {
   readonly endpoint: string;
+  /** Requests served so far, by S3 billing class (for the cost model). */
+  readonly requests: S3RequestCounts;
   close(): Promise<void>;
 }
 
@@ -26,8 +36,22 @@ export async function startLocalS3(storeDir: string, buckets: readonly string[])
     configureBuckets: buckets.map((name) => ({ name, configs: [] })),
   });
   const address = await server.run();
+  const requests: S3RequestCounts = { classA: 0, classB: 0 };
+  // s3rver keeps its http.Server as `httpServer` (not in its type declarations).
+  const httpServer: unknown = Reflect.get(server, 'httpServer');
+  if (!(httpServer instanceof Server)) throw new Error('s3rver did not expose its HTTP server');
+  httpServer.on('request', (request: IncomingMessage) => {
+    const isList =
+      request.method === 'GET' &&
+      /[?&](list-type|prefix|delimiter)=|^\/[^/?]+\/?(\?|$)/.test(request.url ?? '');
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      if (isList) requests.classA += 1;
+      else requests.classB += 1;
+    } else requests.classA += 1;
+  });
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
+    requests,
     close: () => server.close(),
   };
 }
