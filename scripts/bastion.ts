@@ -4,41 +4,26 @@
  * credentials. Exit codes: 0 ok, 1 failed, 2 bad usage.
  */
 import { spawnSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
+import { parseFlags, runCommand, UsageError } from './cli';
 
 const USAGE = `Usage: npm run bastion -- [--stage dev] [--region us-east-1] [--connect]
 
 Prints the command that opens a shell on the inspection bastion of a deployed stage
 (deploy it with --param="bastionEnabled=true"). --connect runs it.`;
 
-function usage(message: string): number {
-  console.error(`error: ${message}\n\n${USAGE}`);
-  return 2;
-}
-
 function main(): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stage: { type: 'string', default: 'dev' },
-        region: { type: 'string' },
-        connect: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    return usage(error instanceof Error ? error.message : String(error));
-  }
+  const values = parseFlags({
+    stage: { type: 'string', default: 'dev' },
+    region: { type: 'string' },
+    connect: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   if (!/^[A-Za-z0-9-]+$/.test(values.stage))
-    return usage(`--stage must be a stage name, got "${values.stage}"`);
+    throw new UsageError(`--stage must be a stage name, got "${values.stage}"`);
   const stack = `spotify-etl-pipeline-${values.stage}`;
   const regionArgs = values.region ? ['--region', values.region] : [];
   const query = "Stacks[0].Outputs[?OutputKey=='BastionSessionCommand'].OutputValue";
@@ -82,4 +67,4 @@ function main(): number {
   return spawnSync(program, args, { stdio: 'inherit' }).status ?? 1;
 }
 
-process.exitCode = main();
+runCommand(USAGE, main);

@@ -6,12 +6,12 @@
 import './local/polyfills';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_SPOTIFY_ACCOUNTS_URL, DEFAULT_SPOTIFY_API_URL } from '../functions/commons/constants';
 import { PLAYLIST_ID_PATTERN } from '../functions/commons/config';
 import { isSnapshotDate, utcDateOf } from '../functions/commons/domain/snapshot-date';
 import { keys } from '../functions/commons/domain/keys';
 import { startSpotifyStandIn, type SpotifyStandIn } from '../test/spotify-stand-in/server';
+import { parseFlags, runCommand, UsageError } from './cli';
 import { PROJECT_ROOT } from './local/project-files';
 import { formatEvent, summarize } from './local/progress';
 import {
@@ -41,8 +41,6 @@ Environment:
   LOCAL_DATA_DIR                             where the bucket's files go (default: .local/)
 A git-ignored .env file in the project root is read first.`;
 
-class UsageError extends Error {}
-
 interface CliOptions {
   snapshotDate: string;
   playlistIds?: string[];
@@ -52,24 +50,17 @@ interface CliOptions {
 }
 
 function parseCli(argv: string[]): CliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        date: { type: 'string' },
-        playlist: { type: 'string', multiple: true },
-        reset: { type: 'boolean', default: false },
-        'real-timings': { type: 'boolean', default: false },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const values = parseFlags(
+    {
+      date: { type: 'string' },
+      playlist: { type: 'string', multiple: true },
+      reset: { type: 'boolean', default: false },
+      'real-timings': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    argv,
+  );
   if (values.help) return 'help';
   const snapshotDate = values.date ?? utcDateOf(new Date());
   if (!isSnapshotDate(snapshotDate)) {
@@ -96,14 +87,7 @@ async function main(): Promise<number> {
   const envFile = path.join(PROJECT_ROOT, '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
 
-  let cli: CliOptions | 'help';
-  try {
-    cli = parseCli(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
+  const cli = parseCli(process.argv.slice(2));
   if (cli === 'help') {
     console.log(USAGE);
     return 0;
@@ -166,12 +150,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exitCode = 1;
-  },
-);
+runCommand(USAGE, main);

@@ -5,12 +5,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { TOP_50_GLOBAL_PLAYLIST_ID } from '../functions/commons/constants';
 import { PLAYLIST_ID_PATTERN } from '../functions/commons/config';
+import { parseFlags, runCommand, UsageError } from './cli';
 import { PROJECT_ROOT } from './local/project-files';
 import { DEFAULT_LOCAL_BUCKET } from './local/run-local';
 import { LocalCuratedSource, S3CuratedSource, type CuratedSource } from './report/curated-source';
@@ -27,8 +27,6 @@ Options:
   --top N            how many of the newest top tracks to chart (default 10)
   --out FILE         where to write the page (default: $LOCAL_DATA_DIR/report.html)
   --help             show this help`;
-
-class UsageError extends Error {}
 
 const csvRowSchema = z.object({
   snapshot_date: z.string(),
@@ -62,23 +60,13 @@ async function readRows(source: CuratedSource): Promise<ChartRow[]> {
 }
 
 function parseCli() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        bucket: { type: 'string' },
-        playlist: { type: 'string' },
-        top: { type: 'string', default: '10' },
-        out: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const values = parseFlags({
+    bucket: { type: 'string' },
+    playlist: { type: 'string' },
+    top: { type: 'string', default: '10' },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  });
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 50)
     throw new UsageError(`--top must be 1..50, got "${values.top}"`);
@@ -89,14 +77,7 @@ function parseCli() {
 }
 
 async function main(): Promise<number> {
-  let cli;
-  try {
-    cli = parseCli();
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
+  const cli = parseCli();
   if (cli.help) {
     console.log(USAGE);
     return 0;
@@ -133,12 +114,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 1;
-  },
-);
+runCommand(USAGE, main);

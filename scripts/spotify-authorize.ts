@@ -3,9 +3,9 @@
  * Code flow with PKCE on a loopback redirect URI and prints the refresh token and the commands
  * that store it. Exit codes: 0 authorized, 1 failed, 2 bad usage.
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_SPOTIFY_ACCOUNTS_URL } from '../functions/commons/constants';
 import { authorize, DEFAULT_SCOPES } from './authorize/authorization-code-flow';
+import { parseFlags, runCommand, UsageError } from './cli';
 
 const USAGE = `Usage: npm run spotify:authorize -- --client-id <id> [options]
 
@@ -22,44 +22,29 @@ Options:
   --help             show this help
 Environment: SPOTIFY_ACCOUNTS_URL (default ${DEFAULT_SPOTIFY_ACCOUNTS_URL}).`;
 
-function fail(message: string): number {
-  console.error(`error: ${message}\n\n${USAGE}`);
-  return 2;
-}
-
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'client-id': { type: 'string' },
-        port: { type: 'string', default: '8888' },
-        stage: { type: 'string', default: 'dev' },
-        scope: { type: 'string', default: DEFAULT_SCOPES },
-        timeout: { type: 'string', default: '300' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
-  }
+  const values = parseFlags({
+    'client-id': { type: 'string' },
+    port: { type: 'string', default: '8888' },
+    stage: { type: 'string', default: 'dev' },
+    scope: { type: 'string', default: DEFAULT_SCOPES },
+    timeout: { type: 'string', default: '300' },
+    help: { type: 'boolean', default: false },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const clientId = values['client-id'] ?? process.env.SPOTIFY_CLIENT_ID?.trim();
-  if (!clientId) return fail('--client-id (or SPOTIFY_CLIENT_ID) is required');
+  if (!clientId) throw new UsageError('--client-id (or SPOTIFY_CLIENT_ID) is required');
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    return fail(`--port must be a port number, got "${values.port}"`);
+    throw new UsageError(`--port must be a port number, got "${values.port}"`);
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0)
-    return fail(`--timeout must be a number of seconds, got "${values.timeout}"`);
+    throw new UsageError(`--timeout must be a number of seconds, got "${values.timeout}"`);
   if (!/^[A-Za-z0-9-]+$/.test(values.stage))
-    return fail(`--stage must be a stage name, got "${values.stage}"`);
+    throw new UsageError(`--stage must be a stage name, got "${values.stage}"`);
 
   const accountsUrl = process.env.SPOTIFY_ACCOUNTS_URL?.trim() || DEFAULT_SPOTIFY_ACCOUNTS_URL;
   const result = await authorize({
@@ -93,12 +78,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 1;
-  },
-);
+runCommand(USAGE, main);

@@ -86,12 +86,7 @@ export async function measureCalls(sizes: number[]) {
             playlistIds: ['benchPlaylist'],
             dataDir,
             s3Endpoint: endpoint,
-            spotify: {
-              apiUrl: spotify.url,
-              accountsUrl: spotify.url,
-              clientId: spotify.options.clientId,
-              clientSecret: spotify.options.clientSecret,
-            },
+            spotify: spotify.target(),
           });
           if (result.status !== 'SUCCEEDED')
             throw new Error(`bench run of ${items} items failed: ${result.cause ?? ''}`);
@@ -127,12 +122,7 @@ async function costOf(playlistIds: string[], coldInitMs: Record<string, number>)
         playlistIds,
         dataDir,
         s3Endpoint: endpoint,
-        spotify: {
-          apiUrl: spotify.url,
-          accountsUrl: spotify.url,
-          clientId: spotify.options.clientId,
-          clientSecret: spotify.options.clientSecret,
-        },
+        spotify: spotify.target(),
         onEvent: (event) => {
           if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed') during = { ...s3 };
         },
@@ -175,12 +165,7 @@ export async function measureLocalRuns(coldInitMs: Record<string, number>) {
           snapshotDate: '2026-01-31',
           dataDir,
           s3Endpoint: endpoint,
-          spotify: {
-            apiUrl: spotify.url,
-            accountsUrl: spotify.url,
-            clientId: spotify.options.clientId,
-            clientSecret: spotify.options.clientSecret,
-          },
+          spotify: spotify.target(),
         });
         if (result.status !== 'SUCCEEDED') throw new Error('local run failed');
         durations.push(Date.now() - started);

@@ -33,12 +33,7 @@ export async function startLocalStack(spotifyOptions: Partial<StandInOptions> = 
       runLocalExecution({
         dataDir,
         s3Endpoint: s3.endpoint,
-        spotify: {
-          apiUrl: spotify.url,
-          accountsUrl: spotify.url,
-          clientId: spotify.options.clientId,
-          clientSecret: spotify.options.clientSecret,
-        },
+        spotify: spotify.target(),
         ...options,
       }),
     close: async () => {

@@ -61,6 +61,8 @@ export interface SpotifyStandIn {
   readonly options: StandInOptions;
   readonly requests: RequestRecord[];
   count(endpoint?: StandInEndpoint): number;
+  /** How the pipeline reaches this stand-in with its client credentials. */
+  target(): { apiUrl: string; accountsUrl: string; clientId: string; clientSecret: string };
   /** Every access and refresh token it issued (to check none leaks into logs). */
   readonly issuedTokens: ReadonlySet<string>;
   /** Registers a refresh token as if a user had authorized the app (user-token tests). */
@@ -389,6 +391,12 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     options,
     requests,
     issuedTokens,
+    target: () => ({
+      apiUrl: base,
+      accountsUrl: base,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+    }),
     count: (endpoint) =>
       endpoint ? requests.filter((record) => record.endpoint === endpoint).length : requests.length,
     resetCounts: () => void requests.splice(0, requests.length),
