@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { objectStore, spotifyCatalog } from '../commons/clients';
+import { spotifyCatalog } from '../commons/clients/spotify';
+import { objectStore } from '../commons/clients/storage';
 import { resolveRun } from '../commons/domain/run';
 import { countMetric, logger, wrapStep } from '../commons/observability';
 import { extractPlaylists } from './extract-playlists';

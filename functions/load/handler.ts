@@ -1,4 +1,4 @@
-import { objectStore } from '../commons/clients';
+import { objectStore } from '../commons/clients/storage';
 import { loadConfig } from '../commons/config';
 import { keys } from '../commons/domain/keys';
 import { parseOrThrow } from '../commons/domain/run';

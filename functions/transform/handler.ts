@@ -1,4 +1,4 @@
-import { objectStore } from '../commons/clients';
+import { objectStore } from '../commons/clients/storage';
 import { keys } from '../commons/domain/keys';
 import { parseOrThrow } from '../commons/domain/run';
 import { rawPlaylistDocumentSchema } from '../commons/domain/staging-documents';

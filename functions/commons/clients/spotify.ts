@@ -1,6 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { spotifyConfig, storageConfig } from '../config';
+import { spotifyConfig } from '../config';
 import { ConfigurationError } from '../errors';
 import {
   type AuthMode,
@@ -9,40 +8,12 @@ import {
   SsmCredentialsSource,
   type SsmParameterNames,
 } from './credentials';
-import { type ObjectStore, S3ObjectStore } from './object-store';
+import { memoize } from './memoize';
 import { WebApiCatalog } from './spotify/catalog';
 import { SpotifyHttpClient } from './spotify/http-client';
 
-/**
- * Composition root: builds the adapters from the environment. Clients live as long as the warm
- * container (and are rebuilt if the settings they depend on change, which only tests do).
- */
+/** Composition root for Spotify: credentials (SSM when deployed, environment locally) and the catalog. */
 type Env = NodeJS.ProcessEnv;
-
-const memo = new Map<string, unknown>();
-function memoize<T>(key: string, create: () => T): T {
-  if (!memo.has(key)) memo.set(key, create());
-  return memo.get(key) as T;
-}
-
-export function objectStore(env: Env = process.env): ObjectStore {
-  const { bucket, endpoint } = storageConfig(env);
-  return memoize(`s3|${bucket}|${endpoint ?? ''}`, () => {
-    const client = new S3Client(
-      endpoint
-        ? {
-            endpoint,
-            forcePathStyle: true,
-            region: env.AWS_REGION ?? 'us-east-1',
-            // S3-compatible servers do not all speak the newer flexible checksums.
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-            responseChecksumValidation: 'WHEN_REQUIRED',
-          }
-        : {},
-    );
-    return new S3ObjectStore(client, bucket);
-  });
-}
 
 function authMode(env: Env): AuthMode {
   const raw = env.SPOTIFY_AUTH_MODE?.trim() || 'client_credentials';
