@@ -168,6 +168,19 @@ describe('packaged CloudFormation template', () => {
     ]);
     expect(grants(load, 'ssm')).toEqual([]);
 
+    // Only the per-function roles exist: no shared default role with broader permissions.
+    const lambdaRoles = resourcesOfType(packaged.template, 'AWS::IAM::Role')
+      .filter(([, role]) =>
+        JSON.stringify(role.Properties?.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
+      )
+      .map(([id]) => id)
+      .sort();
+    expect(lambdaRoles).toEqual([
+      'ExtractIamRoleLambdaExecution',
+      'LoadIamRoleLambdaExecution',
+      'TransformIamRoleLambdaExecution',
+    ]);
+
     for (const statement of [...extract, ...transform, ...load]) {
       for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
       const resources = render(statement.Resource);
