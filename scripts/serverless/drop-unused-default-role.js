@@ -8,14 +8,15 @@
  */
 class DropUnusedDefaultRole {
   constructor(serverless) {
-    this.hooks = {
-      'before:package:finalize': () => {
-        const resources = serverless.service.provider.compiledCloudFormationTemplate.Resources;
-        if (!resources.IamRoleLambdaExecution) return;
-        const others = Object.entries(resources).filter(([id]) => id !== 'IamRoleLambdaExecution');
-        if (!/"IamRoleLambdaExecution"/.test(JSON.stringify(others))) delete resources.IamRoleLambdaExecution;
-      },
-    };
+    this.serverless = serverless;
+    this.hooks = { 'before:package:finalize': () => this.dropIfUnused() };
+  }
+
+  dropIfUnused() {
+    const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
+    if (!resources.IamRoleLambdaExecution) return;
+    const others = Object.entries(resources).filter(([id]) => id !== 'IamRoleLambdaExecution');
+    if (!/"IamRoleLambdaExecution"/.test(JSON.stringify(others))) delete resources.IamRoleLambdaExecution;
   }
 }
 
