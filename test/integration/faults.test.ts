@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { keys } from '../../functions/commons/domain/keys';
 import { TOP_50_GLOBAL_PLAYLIST_ID } from '../../functions/commons/constants';
 import { publishedFiles } from '../helpers/bucket-snapshot';
@@ -6,7 +7,7 @@ import { readCsv } from '../helpers/csv';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 import { playlistWithOddEntries, SAMPLE_PLAYLIST_IDS } from '../spotify-stand-in/playlists';
 import type { StandInOptions } from '../spotify-stand-in/server';
-import type { LocalRunOptions } from '../../scripts/local/run-local';
+import { s3StoreDir, type LocalRunOptions } from '../../scripts/local/run-local';
 
 /**
  * Spotify as it is in 2026 and every fault on the way, through whole local executions. Failing
@@ -265,6 +266,23 @@ describe('Spotify API shapes and faults', () => {
       expect(failed.error).toBe('InvalidSpotifyPayload');
       expect(failed.cause).toContain('does not have the documented shape');
       expect(failed.cause).toContain('name');
+    });
+
+    it('a staged object that disappears before Transform: StagingObjectMissing, nothing published', async () => {
+      await freshStack();
+      // The moment Transform starts, the staged payloads vanish from the local S3 server's store, as a
+      // lifecycle expiry or a person's clean-up would make them vanish (before its first read arrives).
+      const stagingStore = path.join(s3StoreDir(stack.dataDir), stack.bucket, 'staging');
+      const failed = await expectFailureKeepsPublishedData(() => undefined, {
+        onEvent: (event) => {
+          if (event.type === 'StateEntered' && event.state.name === 'Transform') {
+            rmSync(stagingStore, { recursive: true, force: true });
+          }
+        },
+      });
+      expect(failed.error).toBe('StagingObjectMissing');
+      expect(failed.cause).toContain('is missing');
+      expect(failed.cause).toContain('Start a new execution for this snapshot date');
     });
 
     it('quality gate: DataQualityError publishes nothing and keeps the staged data for a re-run', async () => {
