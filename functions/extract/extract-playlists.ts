@@ -64,7 +64,13 @@ async function alreadyStaged(
 ): Promise<ExtractedPlaylist | undefined> {
   const text = await store.getText(rawKey);
   if (text === undefined) return undefined;
-  const staged = rawPlaylistDocumentSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined; // a damaged object is fetched again and overwritten
+  }
+  const staged = rawPlaylistDocumentSchema.safeParse(json);
   if (!staged.success) return undefined;
   const items = staged.data.itemPages.reduce((sum, page) => sum + page.items.length, 0);
   return { playlistId, rawKey, items, apiShape: staged.data.apiShape, resumed: true };
