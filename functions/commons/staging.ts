@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './validation';
 import type { ObjectStore } from './clients/object-store';
 import { StagingObjectMissing } from './errors';
 
 /** Reads a staged JSON document and validates it; staged data is external input to the next step. */
-export async function readStaged<T>(store: ObjectStore, key: string, schema: z.ZodType<T>): Promise<T> {
+export async function readStaged<T>(store: ObjectStore, key: string, schema: z.ZodMiniType<T>): Promise<T> {
   const text = await store.getText(key);
   if (text === undefined) {
     throw new StagingObjectMissing(

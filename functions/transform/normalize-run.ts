@@ -1,5 +1,5 @@
 import {
-  skipReasonSchema,
+  SKIP_REASONS,
   type NormalizedDocument,
   type RawPlaylistDocument,
   type SkipCounts,
@@ -42,7 +42,7 @@ export function summarizeRun(document: NormalizedDocument): RunSummary {
   let itemsSeen = 0;
   for (const playlist of document.playlists) {
     itemsSeen += playlist.itemsSeen;
-    for (const reason of skipReasonSchema.options) skipped[reason] += playlist.skipped[reason];
+    for (const reason of SKIP_REASONS) skipped[reason] += playlist.skipped[reason];
     for (const name of playlist.enrichmentUnavailable) unavailable.add(name);
   }
   return { records: document.records.length, itemsSeen, skipped, enrichmentUnavailable: [...unavailable] };

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../validation';
 import { PLAYLIST_ID_PATTERN } from '../config';
 import { InvalidInputError } from '../errors';
 import { isSnapshotDate, utcDateOf } from './snapshot-date';
@@ -8,37 +9,48 @@ import { toRunId } from './keys';
 export const runParametersSchema = z.object({
   snapshotDate: z.string(),
   runId: z.string(),
-  playlistIds: z.array(z.string()).min(1),
+  playlistIds: z.array(z.string()).check(z.minLength(1)),
   startedAt: z.string(),
 });
 export type RunParameters = z.infer<typeof runParametersSchema>;
 
 /** Execution input as documented: both fields optional, nothing else accepted (typos fail loudly). */
 export const executionInputSchema = z.strictObject({
-  snapshotDate: z
-    .string()
-    .refine(isSnapshotDate, { message: 'must be a calendar date written YYYY-MM-DD, e.g. "2026-01-31"' })
-    .optional(),
-  playlistIds: z
-    .array(z.string().regex(PLAYLIST_ID_PATTERN, { message: 'must be a Spotify playlist id (base-62)' }))
-    .min(1, { message: 'must list at least one playlist id' })
-    .max(100, { message: 'must list at most 100 playlists per execution' })
-    .optional(),
+  snapshotDate: z.optional(
+    z
+      .string()
+      .check(
+        z.refine(isSnapshotDate, { error: 'must be a calendar date written YYYY-MM-DD, e.g. "2026-01-31"' }),
+      ),
+  ),
+  playlistIds: z.optional(
+    z
+      .array(
+        z.string().check(z.regex(PLAYLIST_ID_PATTERN, { error: 'must be a Spotify playlist id (base-62)' })),
+      )
+      .check(
+        z.minLength(1, { error: 'must list at least one playlist id' }),
+        z.maxLength(100, { error: 'must list at most 100 playlists per execution' }),
+      ),
+  ),
 });
 
 export const stepEventSchema = z.object({
   input: z.unknown(),
-  execution: z.object({ name: z.string().min(1), startTime: z.string().min(1) }),
+  execution: z.object({
+    name: z.string().check(z.minLength(1)),
+    startTime: z.string().check(z.minLength(1)),
+  }),
 });
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'input'}: ${issue.message}`)
     .join('; ');
 }
 
 /** Validates external JSON against a schema and turns a mismatch into a readable InvalidInputError. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string, hint: string): T {
+export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, what: string, hint: string): T {
   const result = schema.safeParse(value);
   if (!result.success)
     throw new InvalidInputError(`Invalid ${what}: ${describeIssues(result.error)}. ${hint}`);

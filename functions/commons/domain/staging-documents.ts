@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../validation';
 import {
   playlistItemsPageSchema,
   playlistSchema,
@@ -12,7 +13,7 @@ export const apiShapeSchema = z.enum(['items', 'tracks']);
 export type ApiShape = z.infer<typeof apiShapeSchema>;
 
 /** An enrichment either came back in full or was refused (403/404) and left its columns empty. */
-const enrichmentSchema = <T extends z.ZodType>(response: T) =>
+const enrichmentSchema = <T extends z.ZodMiniType>(response: T) =>
   z.discriminatedUnion('status', [
     z.object({ status: z.literal('ok'), responses: z.array(response) }),
     z.object({ status: z.literal('unavailable'), httpStatus: z.number(), reason: z.string() }),
@@ -37,7 +38,8 @@ export type Enrichment<T> =
   | { status: 'unavailable'; httpStatus: number; reason: string }
   | { status: 'not_needed' };
 
-export const skipReasonSchema = z.enum(['null_item', 'local_file', 'episode', 'unavailable', 'duplicate']);
+export const SKIP_REASONS = ['null_item', 'local_file', 'episode', 'unavailable', 'duplicate'] as const;
+export const skipReasonSchema = z.enum(SKIP_REASONS);
 export type SkipReason = z.infer<typeof skipReasonSchema>;
 export type SkipCounts = Record<SkipReason, number>;
 

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../validation';
 import { apiShapeSchema, skipCountsSchema } from './staging-documents';
 import { runParametersSchema } from './run';
 
@@ -28,7 +29,7 @@ export const transformResultSchema = z.object({
 });
 
 export const transformEventSchema = z.object({ run: runParametersSchema, extract: extractResultSchema });
-export const loadEventSchema = transformEventSchema.extend({ transform: transformResultSchema });
+export const loadEventSchema = z.extend(transformEventSchema, { transform: transformResultSchema });
 
 export type ExtractResult = z.infer<typeof extractResultSchema>;
 export type TransformResult = z.infer<typeof transformResultSchema>;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../validation';
 
 /**
  * One row of the curated dataset: one playlist entry on one snapshot date. The column order here
@@ -8,31 +9,31 @@ import { z } from 'zod';
 export const topTrackRecordSchema = z.object({
   playlist_id: z.string(),
   playlist_name: z.string(),
-  rank: z.number().int().positive(),
+  rank: z.int().check(z.positive()),
   track_id: z.string(),
   track_name: z.string(),
   artist_names: z.array(z.string()),
   artist_ids: z.array(z.string()),
-  album_id: z.string().nullable(),
-  album_name: z.string().nullable(),
-  album_type: z.string().nullable(),
-  album_release_date: z.string().nullable(),
-  album_total_tracks: z.number().int().nullable(),
-  duration_ms: z.number().int().nullable(),
-  explicit: z.boolean().nullable(),
-  popularity: z.number().int().nullable(),
-  isrc: z.string().nullable(),
-  track_url: z.string().nullable(),
-  added_at: z.string().nullable(),
+  album_id: z.nullable(z.string()),
+  album_name: z.nullable(z.string()),
+  album_type: z.nullable(z.string()),
+  album_release_date: z.nullable(z.string()),
+  album_total_tracks: z.nullable(z.int()),
+  duration_ms: z.nullable(z.int()),
+  explicit: z.nullable(z.boolean()),
+  popularity: z.nullable(z.int()),
+  isrc: z.nullable(z.string()),
+  track_url: z.nullable(z.string()),
+  added_at: z.nullable(z.string()),
   artist_genres: z.array(z.string()),
-  danceability: z.number().nullable(),
-  energy: z.number().nullable(),
-  speechiness: z.number().nullable(),
-  acousticness: z.number().nullable(),
-  instrumentalness: z.number().nullable(),
-  liveness: z.number().nullable(),
-  valence: z.number().nullable(),
-  tempo: z.number().nullable(),
+  danceability: z.nullable(z.number()),
+  energy: z.nullable(z.number()),
+  speechiness: z.nullable(z.number()),
+  acousticness: z.nullable(z.number()),
+  instrumentalness: z.nullable(z.number()),
+  liveness: z.nullable(z.number()),
+  valence: z.nullable(z.number()),
+  tempo: z.nullable(z.number()),
   snapshot_date: z.string(),
 });
 

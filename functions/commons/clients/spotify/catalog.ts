@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type * as z from 'zod/mini';
 import { SPOTIFY_LIMITS } from '../../constants';
 import type { ApiShape, Enrichment } from '../../domain/staging-documents';
 import { SpotifyPlaylistNotAccessible } from '../../errors';
@@ -138,7 +138,7 @@ export class WebApiCatalog implements SpotifyCatalog {
     batchSize: number,
     endpoint: 'artists' | 'audio_features',
     path: string,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<Enrichment<T>> {
     if (ids.length === 0) return { status: 'not_needed' };
     const responses: T[] = [];

@@ -1,7 +1,8 @@
 import { builder as accountsRequest } from 'spotify-web-api-node/src/authentication-request';
 import type { SpotifyRequest, SpotifyRequestBuilder } from 'spotify-web-api-node/src/base-request';
 import { builder as webApiRequest } from 'spotify-web-api-node/src/webapi-request';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../validation';
 import {
   InvalidSpotifyPayload,
   SpotifyAuthError,
@@ -128,7 +129,7 @@ export class SpotifyHttpClient {
   }
 
   /** GET a Web API path (`/v1/...`, or a `next` URL Spotify returned) and validate the JSON body. */
-  async getJson<T>(endpoint: Endpoint, pathOrUrl: string, schema: z.ZodType<T>): Promise<T> {
+  async getJson<T>(endpoint: Endpoint, pathOrUrl: string, schema: z.ZodMiniType<T>): Promise<T> {
     const path = this.toApiPath(pathOrUrl);
     let response = await this.send(
       endpoint,
@@ -166,7 +167,7 @@ export class SpotifyHttpClient {
     return `${path}${url.search}`;
   }
 
-  private parse<T>(endpoint: Endpoint, path: string, text: string, schema: z.ZodType<T>): T {
+  private parse<T>(endpoint: Endpoint, path: string, text: string, schema: z.ZodMiniType<T>): T {
     const json = safeJson(text);
     if (json === undefined) {
       throw new InvalidSpotifyPayload(

@@ -1,20 +1,21 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../validation';
 
 /**
  * Schemas for the parts of Spotify's Web API payloads we read. Fields that Spotify removed for
  * development-mode apps in 2026 (popularity, genres, ...) are optional so both API shapes parse.
  * Unknown fields pass through untouched: the raw payload is staged as Spotify sent it.
  */
-const nullableString = z.string().nullable().optional();
-const nullableNumber = z.number().nullable().optional();
+const nullableString = z.optional(z.nullable(z.string()));
+const nullableNumber = z.optional(z.nullable(z.number()));
 
 export const simplifiedArtistSchema = z.looseObject({
-  id: z.string().nullable(),
+  id: z.nullable(z.string()),
   name: z.string(),
 });
 
 export const albumSchema = z.looseObject({
-  id: z.string().nullable(),
+  id: z.nullable(z.string()),
   name: z.string(),
   album_type: nullableString,
   release_date: nullableString,
@@ -23,33 +24,35 @@ export const albumSchema = z.looseObject({
 
 export const trackSchema = z.looseObject({
   type: z.literal('track'),
-  id: z.string().nullable(),
+  id: z.nullable(z.string()),
   name: z.string(),
   artists: z.array(simplifiedArtistSchema),
   album: albumSchema,
   duration_ms: z.number(),
   explicit: z.boolean(),
-  is_local: z.boolean().optional(),
-  is_playable: z.boolean().optional(),
+  is_local: z.optional(z.boolean()),
+  is_playable: z.optional(z.boolean()),
   popularity: nullableNumber,
-  external_ids: z.looseObject({ isrc: nullableString }).nullable().optional(),
-  external_urls: z.looseObject({ spotify: nullableString }).nullable().optional(),
+  external_ids: z.optional(z.nullable(z.looseObject({ isrc: nullableString }))),
+  external_urls: z.optional(z.nullable(z.looseObject({ spotify: nullableString }))),
 });
 
 export const episodeSchema = z.looseObject({ type: z.literal('episode') });
 
+const entryPayload = z.optional(z.nullable(z.union([trackSchema, episodeSchema])));
+
 /** `track` (legacy `/tracks`) or `item` (2026 `/items`): one of them carries the entry. */
 export const playlistEntrySchema = z.looseObject({
   added_at: nullableString,
-  is_local: z.boolean().optional(),
-  track: z.union([trackSchema, episodeSchema]).nullable().optional(),
-  item: z.union([trackSchema, episodeSchema]).nullable().optional(),
+  is_local: z.optional(z.boolean()),
+  track: entryPayload,
+  item: entryPayload,
 });
 
 export const playlistItemsPageSchema = z.looseObject({
-  items: z.array(playlistEntrySchema.nullable()),
-  next: z.string().nullable(),
-  offset: z.number().optional(),
+  items: z.array(z.nullable(playlistEntrySchema)),
+  next: z.nullable(z.string()),
+  offset: z.optional(z.number()),
   total: z.number(),
 });
 
@@ -61,19 +64,19 @@ export const playlistSchema = z.looseObject({
    * The first page of entries, embedded: under `tracks` (legacy) or `items` (2026). Either may be
    * absent, null, or a bare `{ href, total }` summary; the catalog decides which one it can use.
    */
-  tracks: z.unknown().optional(),
-  items: z.unknown().optional(),
+  tracks: z.optional(z.unknown()),
+  items: z.optional(z.unknown()),
 });
 
 export const fullArtistSchema = z.looseObject({
   id: z.string(),
   name: z.string(),
-  genres: z.array(z.string()).optional(),
+  genres: z.optional(z.array(z.string())),
   popularity: nullableNumber,
 });
 
 export const severalArtistsSchema = z.looseObject({
-  artists: z.array(fullArtistSchema.nullable()),
+  artists: z.array(z.nullable(fullArtistSchema)),
 });
 
 export const audioFeaturesSchema = z.looseObject({
@@ -89,23 +92,23 @@ export const audioFeaturesSchema = z.looseObject({
 });
 
 export const severalAudioFeaturesSchema = z.looseObject({
-  audio_features: z.array(audioFeaturesSchema.nullable()),
+  audio_features: z.array(z.nullable(audioFeaturesSchema)),
 });
 
 export const tokenResponseSchema = z.looseObject({
-  access_token: z.string().min(1),
+  access_token: z.string().check(z.minLength(1)),
   token_type: z.string(),
   expires_in: z.number(),
-  refresh_token: z.string().optional(),
-  scope: z.string().optional(),
+  refresh_token: z.optional(z.string()),
+  scope: z.optional(z.string()),
 });
 
 export const errorBodySchema = z.looseObject({
   error: z.union([
     z.string(),
-    z.looseObject({ status: z.number().optional(), message: z.string().optional() }),
+    z.looseObject({ status: z.optional(z.number()), message: z.optional(z.string()) }),
   ]),
-  error_description: z.string().optional(),
+  error_description: z.optional(z.string()),
 });
 
 export type SpotifyTrack = z.infer<typeof trackSchema>;
