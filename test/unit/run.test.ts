@@ -15,6 +15,11 @@ describe('resolveRun', () => {
     });
   });
 
+  it("accepts the console's pre-filled Comment and ignores it", () => {
+    const run = resolveRun({ input: { Comment: 'Insert your JSON here' }, execution }, ['p1']);
+    expect(run).toMatchObject({ snapshotDate: '2026-03-01', playlistIds: ['p1'] });
+  });
+
   it('takes the date and playlists from the input, without duplicates', () => {
     const run = resolveRun(
       { input: { snapshotDate: '2024-02-29', playlistIds: ['abc', 'abc', 'def'] }, execution },

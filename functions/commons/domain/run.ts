@@ -16,6 +16,8 @@ export type RunParameters = z.infer<typeof runParametersSchema>;
 
 /** Execution input as documented: both fields optional, nothing else accepted (typos fail loudly). */
 export const executionInputSchema = z.strictObject({
+  // The Step Functions console pre-fills new executions with a Comment: accepted and ignored.
+  Comment: z.optional(z.string()),
   snapshotDate: z.optional(
     z
       .string()
