@@ -71,6 +71,12 @@ export class StagingObjectMissing extends PipelineError {
   readonly retryable = false;
 }
 
+/** A staging object is there but is not what this version of the pipeline writes. */
+export class StagingObjectInvalid extends PipelineError {
+  override readonly name = 'StagingObjectInvalid';
+  readonly retryable = false;
+}
+
 /** The normalized records failed the data-quality gate; nothing curated was written. */
 export class DataQualityError extends PipelineError {
   override readonly name = 'DataQualityError';

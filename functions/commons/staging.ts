@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import './validation';
 import type { ObjectStore } from './clients/object-store';
-import { StagingObjectMissing } from './errors';
+import { StagingObjectInvalid, StagingObjectMissing } from './errors';
 
 /** Reads a staged JSON document and validates it; staged data is external input to the next step. */
 export async function readStaged<T>(store: ObjectStore, key: string, schema: z.ZodMiniType<T>): Promise<T> {
@@ -22,7 +22,7 @@ export async function readStaged<T>(store: ObjectStore, key: string, schema: z.Z
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    throw new StagingObjectMissing(
+    throw new StagingObjectInvalid(
       `Staging object ${store.describe(key)} does not have the expected shape (${z.prettifyError(result.error).slice(0, 300)}); ` +
         'it was written by another version of the pipeline. Start a new execution for this snapshot date.',
     );

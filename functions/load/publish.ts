@@ -34,8 +34,12 @@ export async function publishCsv(
     metadata: { [SNAPSHOT_DATE_METADATA]: snapshotDate, 'run-id': runId },
   };
   const csvKey = keys.curatedCsv(snapshotDate);
-  if (!snapshot.complete && (await store.getMetadata(csvKey)) !== undefined) {
-    return { csvKey, published: false, latestUpdated: false };
+  if (!snapshot.complete) {
+    const existing = await store.getMetadata(csvKey);
+    // A retry of this same run's Load finds its own file: that one may be replaced.
+    if (existing !== undefined && existing['run-id'] !== runId) {
+      return { csvKey, published: false, latestUpdated: false };
+    }
   }
   await store.putText(csvKey, csv, options);
 

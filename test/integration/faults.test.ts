@@ -129,6 +129,51 @@ describe('Spotify API shapes and faults', () => {
     });
   });
 
+  describe('paging and enrichment refusals', () => {
+    async function longPlaylist() {
+      await freshStack({ apiShape: '2026' });
+      const { sizedPlaylist } = await import('../spotify-stand-in/playlists');
+      stack.spotify.options.playlists.set('longPlaylist', sizedPlaylist('longPlaylist', 130));
+    }
+
+    it('a page cut short: InvalidSpotifyPayload, because a partial chart is not a snapshot', async () => {
+      await longPlaylist();
+      stack.spotify.options.faults.push({
+        endpoint: 'playlist_items',
+        body: { items: [], next: null, total: 130 },
+        times: 1,
+      });
+      const result = await stack.run({ snapshotDate: DATE, playlistIds: ['longPlaylist'] });
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('InvalidSpotifyPayload');
+      expect(result.cause).toContain('announced 130 entries for playlist longPlaylist but returned 50');
+    });
+
+    it('a later page refused: SpotifyPlaylistNotAccessible for that playlist only', async () => {
+      await longPlaylist();
+      stack.spotify.options.faults.push({
+        endpoint: 'playlist_items',
+        pathIncludes: 'longPlaylist',
+        status: 403,
+      });
+      const result = await stack.run({
+        snapshotDate: DATE,
+        playlistIds: [TOP_50_GLOBAL_PLAYLIST_ID, 'longPlaylist'],
+      });
+      expect(result.error).toBe('PlaylistsFailed');
+      expect(result.cause).toContain('longPlaylist: SpotifyPlaylistNotAccessible');
+      expect(readCsv(result.fileOf(keys.curatedCsv(DATE))).rows).toHaveLength(50);
+    });
+
+    it('an enrichment call refused with another 4xx degrades too', async () => {
+      await freshStack();
+      stack.spotify.options.faults.push({ endpoint: 'artists', status: 400 });
+      const result = await stack.run({ snapshotDate: DATE });
+      expect(result.status).toBe('SUCCEEDED');
+      expect(manifestOf(result).playlists[0]?.enrichmentUnavailable).toEqual(['artists (HTTP 400)']);
+    });
+  });
+
   describe('playlist entries that are not plain tracks', () => {
     it('skips null, local, episode, unavailable and duplicate entries by rule, counting each and keeping ranks', async () => {
       await freshStack();

@@ -73,7 +73,7 @@ describe('inspection bastion (resources/bastion.yml)', () => {
     expect(group.SecurityGroupEgress).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443 })]);
   });
 
-  it('when on: Session Manager access, and read-only access to exactly the data bucket', () => {
+  it('when on: Session Manager access, read-only access to exactly the data bucket, no pipeline secrets', () => {
     const role = deployed(on.template).BastionRole;
     expect(JSON.stringify(role?.Properties?.ManagedPolicyArns)).toContain(
       'policy/AmazonSSMManagedInstanceCore',
@@ -86,6 +86,9 @@ describe('inspection bastion (resources/bastion.yml)', () => {
     expect(grants).toEqual([
       'Allow s3:GetObject ${DataBucket.Arn}/*',
       'Allow s3:ListBucket ${DataBucket.Arn}',
+      'Deny ssm:GetParameter arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/spotify-etl-pipeline/*',
+      'Deny ssm:GetParameters arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/spotify-etl-pipeline/*',
+      'Deny ssm:GetParametersByPath arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/spotify-etl-pipeline/*',
     ]);
     expect(render(on.template.Outputs?.BastionSessionCommand?.Value)).toBe(
       'aws ssm start-session --target ${BastionInstance} --region ${AWS::Region}',

@@ -162,7 +162,7 @@ describe('packaged CloudFormation template', () => {
     ]);
     expect(grants(transform, 'ssm')).toEqual([]);
     expect(grants(load, 's3')).toEqual([
-      's3:GetObject ${DataBucket.Arn}/staging/*,${DataBucket.Arn}/latest/*',
+      's3:GetObject ${DataBucket.Arn}/staging/*,${DataBucket.Arn}/latest/*,${DataBucket.Arn}/curated/*',
       's3:ListBucket ${DataBucket.Arn}',
       's3:PutObject ${DataBucket.Arn}/curated/*,${DataBucket.Arn}/latest/*,${DataBucket.Arn}/runs/*',
     ]);

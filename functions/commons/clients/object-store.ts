@@ -6,6 +6,14 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { ConfigurationError } from '../errors';
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
+  const metadata: unknown = error.$metadata;
+  if (typeof metadata !== 'object' || metadata === null || !('httpStatusCode' in metadata)) return undefined;
+  return typeof metadata.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+}
 
 export interface PutOptions {
   readonly contentType: string;
@@ -61,6 +69,13 @@ export class S3ObjectStore implements ObjectStore {
       return response.Metadata ?? {};
     } catch (error) {
       if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
+      // A HEAD answers 403 without a body, which the SDK reports as "UnknownError".
+      if (httpStatusOf(error) === 403) {
+        throw new ConfigurationError(
+          `Access denied reading ${this.describe(key)}: the function's role needs s3:GetObject on it and ` +
+            's3:ListBucket on its prefix (see serverless.yml).',
+        );
+      }
       throw error;
     }
   }

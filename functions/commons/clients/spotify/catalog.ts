@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import { SPOTIFY_LIMITS } from '../../constants';
 import type { ApiShape, Enrichment } from '../../domain/staging-documents';
-import { SpotifyPlaylistNotAccessible } from '../../errors';
+import { InvalidSpotifyPayload, SpotifyPlaylistNotAccessible } from '../../errors';
 import { type SpotifyHttpClient, SpotifyRequestRefused } from './http-client';
 import {
   playlistItemsPageSchema,
@@ -71,11 +71,32 @@ export class WebApiCatalog implements SpotifyCatalog {
     const embedded = this.embeddedFirstPage(playlist);
     const first = embedded ?? (await this.fetchFirstPage(playlistId));
     const itemPages = [first.page];
+    const seen = new Set<string>();
     let next = first.page.next;
     while (next) {
-      const page = await this.http.getJson('playlist_items', next, playlistItemsPageSchema);
-      itemPages.push(page);
-      next = page.next;
+      // A proxy that hands back a link twice, or more pages than entries, would page forever.
+      if (seen.has(next) || itemPages.length > first.page.total) {
+        throw new InvalidSpotifyPayload(
+          `Spotify's paging for playlist ${playlistId} does not end (${itemPages.length} pages for ${first.page.total} entries); retry later.`,
+        );
+      }
+      seen.add(next);
+      try {
+        const page = await this.http.getJson('playlist_items', next, playlistItemsPageSchema);
+        itemPages.push(page);
+        next = page.next;
+      } catch (error) {
+        if (error instanceof SpotifyRequestRefused) throw notAccessible(playlistId, error);
+        throw error;
+      }
+    }
+    const received = itemPages.reduce((sum, page) => sum + page.items.length, 0);
+    if (received !== first.page.total) {
+      // The playlist changed while we paged, or an answer was cut short: a partial chart is not a snapshot.
+      throw new InvalidSpotifyPayload(
+        `Spotify announced ${first.page.total} entries for playlist ${playlistId} but returned ${received}; ` +
+          'the playlist probably changed during the run. Retry the execution.',
+      );
     }
     return { playlist, itemPages, apiShape: first.shape };
   }
@@ -132,7 +153,7 @@ export class WebApiCatalog implements SpotifyCatalog {
     );
   }
 
-  /** Batches ids at the API's maximum; a refusal (403/404) leaves the enrichment unavailable, not the run failed. */
+  /** Batches ids at the API's maximum; a refusal (any 4xx) leaves the enrichment unavailable, not the run failed. */
   private async enrich<T>(
     ids: readonly string[],
     batchSize: number,
@@ -148,8 +169,7 @@ export class WebApiCatalog implements SpotifyCatalog {
           await this.http.getJson(endpoint, `${path}?ids=${batch.map(encodeURIComponent).join(',')}`, schema),
         );
       } catch (error) {
-        if (!(error instanceof SpotifyRequestRefused) || (error.status !== 403 && error.status !== 404))
-          throw error;
+        if (!(error instanceof SpotifyRequestRefused)) throw error;
         return { status: 'unavailable', httpStatus: error.status, reason: error.detail };
       }
     }

@@ -207,7 +207,15 @@ export class SpotifyHttpClient {
       token.refresh_token &&
       token.refresh_token !== credentials.refreshToken
     ) {
-      await this.options.credentials.saveRefreshToken(token.refresh_token);
+      try {
+        await this.options.credentials.saveRefreshToken(token.refresh_token);
+      } catch (error) {
+        throw new SpotifyAuthError(
+          `Spotify issued a new refresh token but storing it in ${this.options.credentials.describe()} failed ` +
+            `(${error instanceof Error ? error.name : String(error)}); the stored one may no longer work. ` +
+            'Run `npm run spotify:authorize` again and store the new token.',
+        );
+      }
       this.stats.refreshTokenRotated = true;
     }
     this.token = {
