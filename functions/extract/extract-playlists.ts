@@ -1,5 +1,5 @@
 import type { SpotifyCatalog } from '../commons/clients/spotify/catalog';
-import type { PlaylistItemsPage } from '../commons/clients/spotify/schemas';
+import { playlistEntrySchema, type PlaylistItemsPage } from '../commons/clients/spotify/schemas';
 import type { ObjectStore } from '../commons/clients/object-store';
 import { keys } from '../commons/domain/keys';
 import type { RunParameters } from '../commons/domain/run';
@@ -42,9 +42,13 @@ export function enrichmentIds(pages: readonly PlaylistItemsPage[]): {
   const trackIds = new Set<string>();
   const artistIds = new Set<string>();
   for (const page of pages) {
-    for (const entry of page.items) {
-      const payload = entry?.item ?? entry?.track;
-      if (!payload || payload.type !== 'track' || payload.is_local === true || entry?.is_local === true)
+    for (const raw of page.items) {
+      // Entries that do not parse are skipped (and counted) by Transform; they need no enrichment.
+      const parsed = playlistEntrySchema.safeParse(raw);
+      if (!parsed.success) continue;
+      const entry = parsed.data;
+      const payload = entry.item ?? entry.track;
+      if (!payload || payload.type !== 'track' || payload.is_local === true || entry.is_local === true)
         continue;
       if (payload.id) trackIds.add(payload.id);
       for (const artist of payload.artists) if (artist.id) artistIds.add(artist.id);

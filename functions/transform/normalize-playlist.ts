@@ -1,8 +1,9 @@
-import type {
-  AudioFeatures,
-  FullArtist,
-  PlaylistEntry,
-  SpotifyTrack,
+import {
+  playlistEntrySchema,
+  type AudioFeatures,
+  type FullArtist,
+  type PlaylistEntry,
+  type SpotifyTrack,
 } from '../commons/clients/spotify/schemas';
 import type { RawPlaylistDocument, SkipCounts, SkipReason } from '../commons/domain/staging-documents';
 import type { TopTrackRecord } from '../commons/domain/top-track-record';
@@ -17,21 +18,28 @@ export interface NormalizedPlaylist {
 
 export const emptySkipCounts = (): SkipCounts => ({
   null_item: 0,
+  invalid: 0,
   local_file: 0,
   episode: 0,
   unavailable: 0,
   duplicate: 0,
 });
 
-type Classified = { kind: 'keep'; track: SpotifyTrack; id: string } | { kind: 'skip'; reason: SkipReason };
+type Classified =
+  | { kind: 'keep'; track: SpotifyTrack; id: string; entry: PlaylistEntry }
+  | { kind: 'skip'; reason: SkipReason };
 
 /**
  * The documented rule for entries that are not a plain, identifiable track:
- * null entries, local files, episodes and tracks without an id are skipped; a track that appears
- * twice keeps its first (highest) position. Every skip is counted by reason.
+ * null entries, entries that do not match Spotify's documented shape, local files, episodes and
+ * tracks without an id are skipped; a track that appears twice keeps its first (highest) position.
+ * Every skip is counted by reason.
  */
-function classify(entry: PlaylistEntry | null, seen: ReadonlySet<string>): Classified {
-  if (entry === null) return { kind: 'skip', reason: 'null_item' };
+function classify(raw: unknown, seen: ReadonlySet<string>): Classified {
+  if (raw === null) return { kind: 'skip', reason: 'null_item' };
+  const parsed = playlistEntrySchema.safeParse(raw);
+  if (!parsed.success) return { kind: 'skip', reason: 'invalid' };
+  const entry = parsed.data;
   const payload = entry.item ?? entry.track ?? null;
   if (entry.is_local === true) return { kind: 'skip', reason: 'local_file' };
   if (payload === null) return { kind: 'skip', reason: 'null_item' };
@@ -40,7 +48,7 @@ function classify(entry: PlaylistEntry | null, seen: ReadonlySet<string>): Class
   const id = payload.id;
   if (id === null || id === '') return { kind: 'skip', reason: 'unavailable' };
   if (seen.has(id)) return { kind: 'skip', reason: 'duplicate' };
-  return { kind: 'keep', track: payload, id };
+  return { kind: 'keep', track: payload, id, entry };
 }
 
 /** Collapses line breaks and tabs so every CSV row is one physical line for line-based readers. */
@@ -125,7 +133,7 @@ export function normalizePlaylist(document: RawPlaylistDocument): NormalizedPlay
         popularity: track.popularity ?? null,
         isrc: track.external_ids?.isrc ?? null,
         track_url: track.external_urls?.spotify ?? null,
-        added_at: entry?.added_at ?? null,
+        added_at: classified.entry.added_at ?? null,
         artist_genres: genresOf(artistIds, artists),
         danceability: features?.danceability ?? null,
         energy: features?.energy ?? null,

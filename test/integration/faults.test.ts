@@ -186,10 +186,11 @@ describe('Spotify API shapes and faults', () => {
       const { rows } = readCsv(result.fileOf(keys.curatedCsv(DATE)));
       expect(rows).toHaveLength(50);
       const ranks = rows.map((row) => Number(row.rank));
-      for (const skipped of [3, 6, 10, 13, 21]) expect(ranks).not.toContain(skipped);
-      expect(ranks).toContain(55);
+      for (const skipped of [3, 6, 10, 13, 21, 30]) expect(ranks).not.toContain(skipped);
+      expect(ranks).toContain(56);
       expect(manifestOf(result).playlists[0]?.skipped).toEqual({
         null_item: 1,
+        invalid: 1,
         local_file: 1,
         episode: 1,
         unavailable: 1,

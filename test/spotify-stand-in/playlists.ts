@@ -14,7 +14,9 @@ export type PlaylistEntryFixture =
   | { kind: 'null' }
   | { kind: 'local'; name: string }
   | { kind: 'episode'; name: string }
-  | { kind: 'unavailable'; track: SampleTrack };
+  | { kind: 'unavailable'; track: SampleTrack }
+  /** Not the documented shape (a track without artists or album). */
+  | { kind: 'malformed'; name: string };
 
 const chart = (size: number, salt: number) => (date: string) =>
   chartFor(date, size, salt).map((track): PlaylistEntryFixture => ({ kind: 'track', track }));
@@ -53,6 +55,7 @@ export function playlistWithOddEntries(id: string, date: string): PlaylistFixtur
     list.splice(9, 0, { kind: 'episode', name: 'Chart talk #12' }); // position 10
     list.splice(12, 0, { kind: 'unavailable', track: second }); // position 13
     list.splice(20, 0, { kind: 'track', track: first }); // position 21, a duplicate of position 1
+    list.splice(29, 0, { kind: 'malformed', name: 'Half a track' }); // position 30
     return list;
   };
   return { id, name: 'Top 50 with odd entries', entries };

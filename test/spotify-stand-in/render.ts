@@ -108,7 +108,9 @@ export function renderEntry(base: string, entry: PlaylistEntryFixture, shape: Ap
           ? localFile(entry.name)
           : entry.kind === 'episode'
             ? episode(entry.name)
-            : null;
+            : entry.kind === 'malformed'
+              ? { type: 'track', id: 'malformed0000000000001', name: entry.name }
+              : null;
   const added = entry.kind === 'track' ? entry.track.addedAt : addedAt;
   const common = {
     added_at: added,

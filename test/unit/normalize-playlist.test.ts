@@ -108,7 +108,7 @@ describe('normalizePlaylist', () => {
     expect(records.map((r) => r.popularity)).toEqual([null, 87]);
   });
 
-  it('skips null entries, local files, episodes, unavailable tracks and duplicates, counting each, leaving ranks unused', () => {
+  it('skips null, malformed, local, episode, unavailable and duplicate entries, counting each, leaving ranks unused', () => {
     const document = rawDocument({
       itemPages: [
         page([
@@ -119,6 +119,7 @@ describe('normalizePlaylist', () => {
           { track: { type: 'episode' } },
           { track: track(null, 'Gone', [['a1', 'Ann']]) },
           { track: track('t1', 'Kept again', [['a1', 'Ann']]) },
+          { track: { type: 'track', id: 't9', name: 'No artists or album' } },
           { track: track('t2', 'Also kept', [['a2', 'Bob']]) },
         ]),
       ],
@@ -126,10 +127,17 @@ describe('normalizePlaylist', () => {
     const result = normalizePlaylist(document);
     expect(result.records.map((r) => [r.rank, r.track_id])).toEqual([
       [1, 't1'],
-      [8, 't2'],
+      [9, 't2'],
     ]);
-    expect(result.skipped).toEqual({ null_item: 2, local_file: 1, episode: 1, unavailable: 1, duplicate: 1 });
-    expect(result.itemsSeen).toBe(8);
+    expect(result.skipped).toEqual({
+      null_item: 2,
+      invalid: 1,
+      local_file: 1,
+      episode: 1,
+      unavailable: 1,
+      duplicate: 1,
+    });
+    expect(result.itemsSeen).toBe(9);
   });
 
   it('keeps missing optional fields empty instead of inventing values', () => {
@@ -183,7 +191,7 @@ describe('normalizeRun / summarizeRun', () => {
     expect(summarizeRun(normalized)).toEqual({
       records: 2,
       itemsSeen: 3,
-      skipped: { null_item: 1, local_file: 0, episode: 0, unavailable: 0, duplicate: 0 },
+      skipped: { null_item: 1, invalid: 0, local_file: 0, episode: 0, unavailable: 0, duplicate: 0 },
       enrichmentUnavailable: ['audio_features (HTTP 403)'],
     });
   });

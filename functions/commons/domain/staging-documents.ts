@@ -38,13 +38,21 @@ export type Enrichment<T> =
   | { status: 'unavailable'; httpStatus: number; reason: string }
   | { status: 'not_needed' };
 
-export const SKIP_REASONS = ['null_item', 'local_file', 'episode', 'unavailable', 'duplicate'] as const;
+export const SKIP_REASONS = [
+  'null_item',
+  'local_file',
+  'episode',
+  'unavailable',
+  'duplicate',
+  'invalid',
+] as const;
 export const skipReasonSchema = z.enum(SKIP_REASONS);
 export type SkipReason = z.infer<typeof skipReasonSchema>;
 export type SkipCounts = Record<SkipReason, number>;
 
 export const skipCountsSchema = z.object({
   null_item: z.number(),
+  invalid: z.number(),
   local_file: z.number(),
   episode: z.number(),
   unavailable: z.number(),

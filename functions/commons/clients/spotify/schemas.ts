@@ -49,8 +49,12 @@ export const playlistEntrySchema = z.looseObject({
   item: entryPayload,
 });
 
+/**
+ * A page's entries are validated one by one (playlistEntrySchema) when they are read, so one odd
+ * entry is skipped and counted as `invalid` instead of failing the whole playlist.
+ */
 export const playlistItemsPageSchema = z.looseObject({
-  items: z.array(z.nullable(playlistEntrySchema)),
+  items: z.array(z.unknown()),
   next: z.nullable(z.string()),
   offset: z.optional(z.number()),
   total: z.number(),
