@@ -100,16 +100,19 @@ describe('user-token mode, whole execution', () => {
       [CLIENT_ID]: stack.spotify.options.clientId,
       [REFRESH_TOKEN]: refreshToken,
     });
-    const result = await stack.run({
-      snapshotDate: '2026-06-01',
-      spotify: { apiUrl: stack.spotify.url, accountsUrl: stack.spotify.url, clientId: '' },
-      env: {
-        SPOTIFY_AUTH_MODE: 'user_token',
-        SPOTIFY_CLIENT_ID_PARAMETER: CLIENT_ID,
-        SPOTIFY_REFRESH_TOKEN_PARAMETER: REFRESH_TOKEN,
-        AWS_ENDPOINT_URL_SSM: ssm.url,
-      },
-    });
+    // Deployed user-token mode: no SPOTIFY_CLIENT_ID, parameter names only, SSM at the stand-in.
+    const runWithSsm = (snapshotDate: string) =>
+      stack.run({
+        snapshotDate,
+        spotify: { apiUrl: stack.spotify.url, accountsUrl: stack.spotify.url, clientId: '' },
+        env: {
+          SPOTIFY_AUTH_MODE: 'user_token',
+          SPOTIFY_CLIENT_ID_PARAMETER: CLIENT_ID,
+          SPOTIFY_REFRESH_TOKEN_PARAMETER: REFRESH_TOKEN,
+          AWS_ENDPOINT_URL_SSM: ssm.url,
+        },
+      });
+    const result = await runWithSsm('2026-06-01');
     expect(result.status).toBe('SUCCEEDED');
     const manifest = JSON.parse(readFileSync(result.fileOf(keys.manifest('2026-06-01')), 'utf8')) as {
       spotify: { authMode: string; refreshTokenRotated: boolean };
@@ -120,16 +123,7 @@ describe('user-token mode, whole execution', () => {
     expect(ssm.calls).toContain(`PutParameter ${REFRESH_TOKEN}`);
     // The old token was revoked by the rotation; the stored one is the one that works now.
     stack.spotify.resetCounts();
-    const again = await stack.run({
-      snapshotDate: '2026-06-02',
-      spotify: { apiUrl: stack.spotify.url, accountsUrl: stack.spotify.url, clientId: '' },
-      env: {
-        SPOTIFY_AUTH_MODE: 'user_token',
-        SPOTIFY_CLIENT_ID_PARAMETER: CLIENT_ID,
-        SPOTIFY_REFRESH_TOKEN_PARAMETER: REFRESH_TOKEN,
-        AWS_ENDPOINT_URL_SSM: ssm.url,
-      },
-    });
+    const again = await runWithSsm('2026-06-02');
     expect(again.status).toBe('SUCCEEDED');
   });
 });
