@@ -1,5 +1,9 @@
 import type { SpotifyCatalog } from '../commons/clients/spotify/catalog';
-import { playlistEntrySchema, type PlaylistItemsPage } from '../commons/clients/spotify/schemas';
+import {
+  countEntries,
+  playlistEntrySchema,
+  type PlaylistItemsPage,
+} from '../commons/clients/spotify/schemas';
 import type { ObjectStore } from '../commons/clients/object-store';
 import { keys } from '../commons/domain/keys';
 import type { RunParameters } from '../commons/domain/run';
@@ -76,7 +80,7 @@ async function alreadyStaged(
   }
   const staged = rawPlaylistDocumentSchema.safeParse(json);
   if (!staged.success) return undefined;
-  const items = staged.data.itemPages.reduce((sum, page) => sum + page.items.length, 0);
+  const items = countEntries(staged.data.itemPages);
   return { playlistId, rawKey, items, apiShape: staged.data.apiShape, resumed: true };
 }
 
@@ -106,7 +110,7 @@ async function extractOne(
     audioFeatures,
   };
   await store.putText(rawKey, JSON.stringify(document), { contentType: 'application/json' });
-  const items = snapshot.itemPages.reduce((sum, page) => sum + page.items.length, 0);
+  const items = countEntries(snapshot.itemPages);
   return { playlistId, rawKey, items, apiShape: snapshot.apiShape, resumed: false };
 }
 

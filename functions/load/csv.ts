@@ -1,6 +1,11 @@
 import { Parser } from '@json2csv/plainjs';
 import { MULTI_VALUE_SEPARATOR } from '../commons/constants';
-import { COLUMNS, type ColumnName, type TopTrackRecord } from '../commons/domain/top-track-record';
+import {
+  COLUMNS,
+  type ColumnName,
+  type ColumnSpec,
+  type TopTrackRecord,
+} from '../commons/domain/top-track-record';
 
 export interface CsvOptions {
   /** Prefix cells a spreadsheet would run as a formula with `'` (OWASP CSV-injection advice). */
@@ -23,13 +28,15 @@ function formatValue(value: TopTrackRecord[ColumnName]): string {
   return String(value);
 }
 
-/** Formats a record's typed values as CSV cells: empty for missing, `|` for lists, `true`/`false`. */
+/** One cell: empty for missing, `|` for lists, `true`/`false`; free text neutralized if asked. */
+function formatCell(record: TopTrackRecord, spec: ColumnSpec, options: CsvOptions): string {
+  const cell = formatValue(record[spec.name]);
+  return spec.text && options.neutralizeFormulas ? neutralizeFormula(cell) : cell;
+}
+
+/** A record as its CSV cells, by column name. */
 export function toCsvRow(record: TopTrackRecord, options: CsvOptions): CsvRow {
-  const entries = COLUMNS.map((spec) => {
-    const cell = formatValue(record[spec.name]);
-    return [spec.name, spec.text && options.neutralizeFormulas ? neutralizeFormula(cell) : cell] as const;
-  });
-  return Object.fromEntries(entries) as CsvRow;
+  return Object.fromEntries(COLUMNS.map((spec) => [spec.name, formatCell(record, spec, options)])) as CsvRow;
 }
 
 /** RFC 4180 quoting: only cells holding a quote, comma or line break are quoted; quotes are doubled. */
@@ -44,10 +51,7 @@ export function renderCsv(records: readonly TopTrackRecord[], options: CsvOption
   const parser = new Parser<TopTrackRecord, TopTrackRecord>({
     fields: COLUMNS.map((spec) => ({
       label: spec.name,
-      value: (record: TopTrackRecord) => {
-        const cell = formatValue(record[spec.name]);
-        return spec.text && options.neutralizeFormulas ? neutralizeFormula(cell) : cell;
-      },
+      value: (record: TopTrackRecord) => formatCell(record, spec, options),
     })),
     eol: EOL,
     formatters: { string: quoteIfNecessary, header: quoteIfNecessary },

@@ -4,6 +4,7 @@ import type { ApiShape, Enrichment } from '../../domain/staging-documents';
 import { InvalidSpotifyPayload, SpotifyPlaylistNotAccessible } from '../../errors';
 import { type SpotifyHttpClient, SpotifyRequestRefused } from './http-client';
 import {
+  countEntries,
   playlistItemsPageSchema,
   playlistSchema,
   severalArtistsSchema,
@@ -90,7 +91,7 @@ export class WebApiCatalog implements SpotifyCatalog {
         throw error;
       }
     }
-    const received = itemPages.reduce((sum, page) => sum + page.items.length, 0);
+    const received = countEntries(itemPages);
     if (received !== first.page.total) {
       // The playlist changed while we paged, or an answer was cut short: a partial chart is not a snapshot.
       throw new InvalidSpotifyPayload(

@@ -60,6 +60,11 @@ export const playlistItemsPageSchema = z.looseObject({
   total: z.number(),
 });
 
+/** How many entries the pages hold (null and odd entries included: each has a rank). */
+export function countEntries(pages: readonly { items: readonly unknown[] }[]): number {
+  return pages.reduce((sum, page) => sum + page.items.length, 0);
+}
+
 export const playlistSchema = z.looseObject({
   id: z.string(),
   name: z.string(),
