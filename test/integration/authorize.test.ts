@@ -47,30 +47,21 @@ describe('npm run spotify:authorize (Authorization Code with PKCE)', () => {
     }
   });
 
-  it('fails clearly when the user denies access or the state does not match', async () => {
-    const denied = await rejectionOf(
+  it.each([
+    ['the user denies access', '?error=access_denied&state=x', 'access_denied'],
+    ['the state does not match', '?code=abc&state=not-the-one', 'state did not match'],
+  ])('fails clearly when %s', async (_case, callbackQuery, message) => {
+    const error = await rejectionOf(
       authorize({
         clientId: spotify.options.clientId,
         accountsUrl: spotify.url,
         port: 0,
         openUrl: async (_url, redirectUri) => {
-          await fetch(`${redirectUri}?error=access_denied&state=x`);
+          await fetch(`${redirectUri}${callbackQuery}`);
         },
       }),
     );
-    expect(denied.message).toContain('access_denied');
-
-    const forged = await rejectionOf(
-      authorize({
-        clientId: spotify.options.clientId,
-        accountsUrl: spotify.url,
-        port: 0,
-        openUrl: async (_url, redirectUri) => {
-          await fetch(`${redirectUri}?code=abc&state=not-the-one`);
-        },
-      }),
-    );
-    expect(forged.message).toContain('state did not match');
+    expect(error.message).toContain(message);
   });
 
   it('runs as a command: prints the URL, then the refresh token and the exact SSM command', async () => {

@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../scripts/local/project-files';
-
-const execFileAsync = promisify(execFile);
+import { runScript } from '../helpers/run-script';
 
 /**
  * `npm run bastion` with a scripted `aws` command on PATH standing in for the AWS CLI (there is no
@@ -24,20 +20,7 @@ describe('npm run bastion', () => {
     await chmod(file, 0o755);
   }
 
-  async function run(args: string[]) {
-    const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
-    try {
-      const { stdout, stderr } = await execFileAsync(tsx, ['scripts/bastion.ts', ...args], {
-        cwd: PROJECT_ROOT,
-        env,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-    }
-  }
+  const run = (args: string[]) => runScript('bastion', args, { PATH: `${bin}:${process.env.PATH ?? ''}` });
 
   it("prints the stage's session command from the stack outputs", async () => {
     await fakeAws('echo "aws ssm start-session --target i-0abc123 --region eu-west-1"');

@@ -1,38 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { keys } from '../../functions/commons/domain/keys';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
 import { readCsv } from '../helpers/csv';
+import { runScript } from '../helpers/run-script';
 import { sizedPlaylist } from '../spotify-stand-in/playlists';
 import { startSpotifyStandIn } from '../spotify-stand-in/server';
 
-const execFileAsync = promisify(execFile);
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run local` as a user runs it: a separate process, flags, environment and exit code. */
-async function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  const cleanEnv = { ...process.env, SPOTIFY_CLIENT_ID: '', SPOTIFY_CLIENT_SECRET: '', ...env };
-  try {
-    const { stdout, stderr } = await execFileAsync(tsx, ['scripts/local.ts', ...args], {
-      cwd: PROJECT_ROOT,
-      env: cleanEnv,
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+/** `npm run local` as a user runs it, without any Spotify credentials from the calling shell. */
+const runCli = (args: string[], env: Record<string, string>) =>
+  runScript('local', args, { SPOTIFY_CLIENT_ID: '', SPOTIFY_CLIENT_SECRET: '', ...env });
 
 describe('npm run local (CLI)', () => {
   let dataDir: string;

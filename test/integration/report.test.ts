@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { keys } from '../../functions/commons/domain/keys';
 import { LOCAL_S3_CREDENTIALS } from '../../scripts/local/local-s3';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
 import { readCsv } from '../helpers/csv';
+import { runScript } from '../helpers/run-script';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 
-const execFileAsync = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts');
 const DATES = ['2026-03-01', '2026-03-08', '2026-03-15'];
@@ -20,12 +18,11 @@ const browserTest = existsSync(CHROMIUM) || process.env.CI ? it : it.skip;
 if (!existsSync(CHROMIUM) && !process.env.CI)
   console.warn(`${CHROMIUM} not found: the report's browser test is skipped`);
 
+/** `npm run report` in its own process; a successful run is the precondition of every check below. */
 async function report(args: string[], env: Record<string, string>) {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  return execFileAsync(tsx, ['scripts/report.ts', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-  });
+  const result = await runScript('report', args, env);
+  expect(result).toMatchObject({ code: 0, stderr: '' });
+  return result;
 }
 
 describe('npm run report', () => {
@@ -103,10 +100,8 @@ describe('npm run report', () => {
   });
 
   it('says what to do when there is no data', async () => {
-    const result = await report([], { LOCAL_DATA_DIR: path.join(stack.dataDir, 'empty') }).catch(
-      (error: unknown) => error as { code: number; stderr: string },
-    );
-    expect(result).toMatchObject({ code: 1 });
-    expect((result as { stderr: string }).stderr).toContain('Run the pipeline first');
+    const result = await runScript('report', [], { LOCAL_DATA_DIR: path.join(stack.dataDir, 'empty') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Run the pipeline first');
   });
 });
