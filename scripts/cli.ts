@@ -1,5 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+/** package.json `engines`; the local state machine engine needs Promise.withResolvers (Node 22). */
+const MINIMUM_NODE_MAJOR = 22;
+
 /** A wrong flag or value: the command prints the message and its usage, and exits with 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -21,6 +24,15 @@ export function parseFlags<T extends Options>(options: T, args = process.argv.sl
  * text for a UsageError, 1 with the message for anything else.
  */
 export function runCommand(usage: string, main: () => Promise<number> | number): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < MINIMUM_NODE_MAJOR) {
+    console.error(
+      `error: this project needs Node.js ${MINIMUM_NODE_MAJOR} or newer (tested on 22 and 24); this is ${process.version}. ` +
+        'Install a current Node.js LTS and run `npm ci` again.',
+    );
+    process.exitCode = 1;
+    return;
+  }
   Promise.resolve()
     .then(main)
     .then(

@@ -3,7 +3,6 @@
  * it serves the bundled offline sample through the Spotify stand-in; with them it calls the API at
  * SPOTIFY_API_URL. Exit codes: 0 succeeded, 1 execution failed, 2 bad usage.
  */
-import './local/polyfills';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SPOTIFY_ACCOUNTS_URL, DEFAULT_SPOTIFY_API_URL } from '../functions/commons/constants';

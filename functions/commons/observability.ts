@@ -15,11 +15,17 @@ export function countMetric(name: string, value: number): void {
   metrics.addMetric(name, MetricUnit.Count, value);
 }
 
-/** Logs a failed step once, by error name, so CloudWatch Insights can count failures per kind. */
+/**
+ * Logs a failed step once, by error name, so CloudWatch Insights can count failures per kind, and
+ * counts it as a metric (a failed step has none of its own, and metrics warn when a flush is empty).
+ */
 const logFailure = (): MiddlewareObj => ({
   onError: (request) => {
     const { error } = request;
-    if (error) logger.error('Step failed', { errorName: error.name, errorMessage: error.message });
+    if (!error) return;
+    logger.error('Step failed', { errorName: error.name, errorMessage: error.message });
+    metrics.addMetadata('errorName', error.name);
+    countMetric('StepFailed', 1);
   },
 });
 

@@ -1,4 +1,3 @@
-import './polyfills';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';

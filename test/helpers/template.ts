@@ -1,12 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { z } from 'zod';
-import { PROJECT_ROOT } from '../../scripts/local/project-files';
-
-const run = promisify(execFile);
+import { packageServiceCopy } from '../../scripts/local/package-service';
 
 export const resourceSchema = z.looseObject({
   Type: z.string(),
@@ -24,69 +20,62 @@ export type Resource = z.infer<typeof resourceSchema>;
 
 export interface PackagedService {
   readonly template: Template;
-  readonly dir: string;
   readonly zipSizes: Record<string, number>;
 }
 
-const LOCK = path.join(tmpdir(), 'spotify-etl-pipeline-sls-package.lock');
-
-/** serverless-esbuild builds in a folder of the project: one `sls package` at a time across jest workers. */
-async function withPackageLock<T>(work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 240_000;
-  for (;;) {
-    try {
-      await mkdir(LOCK);
-      break;
-    } catch {
-      const age =
-        Date.now() -
-        (await stat(LOCK).then(
-          (info) => info.mtimeMs,
-          () => Date.now(),
-        ));
-      if (age > 180_000) await rm(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+/**
+ * `sls package` offline, on a temporary copy of the project, with the template parsed. Test files
+ * (each in its own worker) share one packaging per parameter set through the run's shared folder:
+ * the first to ask packages, the others wait for its result.
+ */
+export async function packageService(params: string[] = []): Promise<PackagedService> {
+  const shared = process.env.SPOTIFY_ETL_TEST_SHARED_DIR;
+  if (!shared) return parsePackaged(await packageServiceCopy(params));
+  const id = createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 16);
+  const result = path.join(shared, `package-${id}.json`);
+  const claim = path.join(shared, `package-${id}.claim`);
+  try {
+    await mkdir(claim);
+  } catch {
+    return parsePackaged(await waitForFile(result, 240_000));
   }
   try {
-    return await work();
-  } finally {
-    await rm(LOCK, { recursive: true, force: true });
+    const packaged = await packageServiceCopy(params);
+    const cached: CachedPackage = { templateJson: packaged.templateJson, zipSizes: packaged.zipSizes };
+    await writeFile(`${result}.tmp`, JSON.stringify(cached));
+    await rename(`${result}.tmp`, result);
+    return parsePackaged(cached);
+  } catch (error) {
+    await writeFile(result, JSON.stringify({ error: String(error) }));
+    throw error;
   }
 }
 
-/** Runs `sls package` offline, with no AWS credentials, into a temporary folder. */
-export function packageService(params: string[] = []): Promise<PackagedService> {
-  return withPackageLock(() => packageServiceNow(params));
+interface CachedPackage {
+  readonly templateJson: string;
+  readonly zipSizes: Record<string, number>;
+}
+const cachedPackageSchema = z.union([
+  z.object({ templateJson: z.string(), zipSizes: z.record(z.string(), z.number()) }),
+  z.object({ error: z.string() }),
+]);
+
+async function waitForFile(file: string, timeoutMs: number): Promise<CachedPackage> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) {
+      const cached = cachedPackageSchema.parse(JSON.parse(text));
+      if ('error' in cached) throw new Error(`sls package failed in another test file: ${cached.error}`);
+      return cached;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${file}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
-async function packageServiceNow(params: string[]): Promise<PackagedService> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'sls-package-'));
-  const env = {
-    ...process.env,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    AWS_ACCESS_KEY_ID: '',
-    AWS_SECRET_ACCESS_KEY: '',
-    AWS_PROFILE: '',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-    AWS_CONFIG_FILE: '/nonexistent',
-  };
-  const args = ['package', '--package', dir, ...params.flatMap((param) => ['--param', param])];
-  await run(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'sls'), args, {
-    cwd: PROJECT_ROOT,
-    env,
-    timeout: 240_000,
-  });
-  const template = templateSchema.parse(
-    JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8')),
-  );
-  const zipSizes: Record<string, number> = {};
-  for (const file of await readdir(dir)) {
-    if (file.endsWith('.zip')) zipSizes[file.replace(/\.zip$/, '')] = (await stat(path.join(dir, file))).size;
-  }
-  return { template, dir, zipSizes };
+function parsePackaged(packaged: CachedPackage): PackagedService {
+  return { template: templateSchema.parse(JSON.parse(packaged.templateJson)), zipSizes: packaged.zipSizes };
 }
 
 export function resourcesOfType(template: Template, type: string): [string, Resource][] {

@@ -1,22 +1,16 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { keys } from '../../functions/commons/domain/keys';
 import { LOCAL_S3_CREDENTIALS } from '../../scripts/local/local-s3';
-import { PROJECT_ROOT } from '../../scripts/local/project-files';
+import { HEADLESS_ARGS, browserTest } from '../helpers/browser';
 import { readCsv } from '../helpers/csv';
 import { runScript } from '../helpers/run-script';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts');
 const DATES = ['2026-03-01', '2026-03-08', '2026-03-15'];
 
-// CI installs Debian's chromium (.ci/run); a laptop without it skips the browser check, loudly.
-const browserTest = existsSync(CHROMIUM) || process.env.CI ? it : it.skip;
-if (!existsSync(CHROMIUM) && !process.env.CI)
-  console.warn(`${CHROMIUM} not found: the report's browser test is skipped`);
+const browser = browserTest("the report's chart rendered in headless Chromium");
 
 /** `npm run report` in its own process; a successful run is the precondition of every check below. */
 async function report(args: string[], env: Record<string, string>) {
@@ -46,7 +40,7 @@ describe('npm run report', () => {
     expect(new Set(orders).size).toBe(3);
   });
 
-  browserTest(
+  browser.test(
     'renders a page with the bump chart and the movers, checked in headless Chromium',
     async () => {
       const out = path.join(stack.dataDir, 'report.html');
@@ -58,28 +52,21 @@ describe('npm run report', () => {
       ).rows;
       const topNames = latest.slice(0, 10).map((row) => (row.track_name ?? '').replace(/^'/, ''));
 
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-        ],
-      });
+      const chrome = await chromium.launch({ executablePath: browser.executablePath, args: HEADLESS_ARGS });
       try {
-        const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+        const page = await chrome.newPage({ viewport: { width: 1200, height: 1000 } });
         await page.goto(`file://${out}`);
         expect(await page.title()).toBe('Top 50 - Global: rank over time');
         const chartText = (await page.locator('#bump-chart svg').textContent()) ?? '';
         for (const name of topNames) expect(chartText).toContain(name.slice(0, 20));
         expect(await page.locator('#bump-chart svg path').count()).toBeGreaterThan(10);
         expect(await page.locator('#movers tbody tr').count()).toBeGreaterThan(0);
-        await mkdir(ARTIFACTS, { recursive: true });
-        await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
+        // Kept for a person to look at only where asked (TEST_ARTIFACTS_DIR); otherwise it goes with the temp dir.
+        const artifacts = process.env.TEST_ARTIFACTS_DIR ?? stack.dataDir;
+        await mkdir(artifacts, { recursive: true });
+        await page.screenshot({ path: path.join(artifacts, 'report.png'), fullPage: true });
       } finally {
-        await browser.close();
+        await chrome.close();
       }
     },
     60_000,

@@ -20,7 +20,7 @@ describe('packaged CloudFormation template', () => {
     return found;
   };
 
-  it('runs the three functions on nodejs22.x, arm64, each a small zip', () => {
+  it('runs the three functions on nodejs24.x, arm64, each a small zip', () => {
     const functions = resourcesOfType(packaged.template, 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual([
       'ExtractLambdaFunction',
@@ -28,7 +28,7 @@ describe('packaged CloudFormation template', () => {
       'TransformLambdaFunction',
     ]);
     for (const [, fn] of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     }
     expect(Object.keys(packaged.zipSizes).sort()).toEqual(['extract', 'load', 'transform']);
     for (const size of Object.values(packaged.zipSizes)) expect(size).toBeLessThan(250 * 1024);

@@ -1,6 +1,3 @@
-import { builder as accountsRequest } from 'spotify-web-api-node/src/authentication-request';
-import type { SpotifyRequest, SpotifyRequestBuilder } from 'spotify-web-api-node/src/base-request';
-import { builder as webApiRequest } from 'spotify-web-api-node/src/webapi-request';
 import * as z from 'zod/mini';
 import '../../validation';
 import {
@@ -64,26 +61,38 @@ const TIME_MARGIN_MS = 5_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface ServerAddress {
-  scheme: string;
-  host: string;
-  port: number;
-  basePath: string;
+/** One HTTP request to Spotify, built from the configured base URL (so a proxy or stand-in can take its place). */
+interface SpotifyRequest {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
 }
 
-function toServerAddress(url: string): ServerAddress {
-  const parsed = new URL(url);
-  const scheme = parsed.protocol.replace(':', '');
-  const port = parsed.port ? Number(parsed.port) : scheme === 'https' ? 443 : 80;
-  return { scheme, host: parsed.hostname, port, basePath: parsed.pathname.replace(/\/+$/, '') };
+/** A configured base URL such as `https://api.spotify.com` or `http://127.0.0.1:8080/spotify`. */
+class ServerAddress {
+  private readonly base: URL;
+  constructor(url: string) {
+    this.base = new URL(url);
+  }
+  get basePath(): string {
+    return this.base.pathname.replace(/\/+$/, '');
+  }
+  /** `path` is `/v1/...` with an optional query; it is appended to the base URL's own path. */
+  resolve(path: string): string {
+    return `${this.base.origin}${this.basePath}${path}`;
+  }
 }
 
-function pointAt(request: SpotifyRequestBuilder, server: ServerAddress, path: string): SpotifyRequestBuilder {
-  return request
-    .withScheme(server.scheme)
-    .withHost(server.host)
-    .withPort(server.port)
-    .withPath(`${server.basePath}${path}`);
+/** Where a redirect pointed, without its query (which may carry a code or token). */
+function describeLocation(response: Response): string {
+  const location = response.headers.get('location');
+  if (!location) return '';
+  try {
+    const url = new URL(location);
+    return ` to ${url.origin}${url.pathname}`;
+  } catch {
+    return '';
+  }
 }
 
 function describeBody(text: string): string {
@@ -108,8 +117,8 @@ function safeJson(text: string): unknown {
 }
 
 /**
- * The one place that talks HTTP to Spotify. Requests are built with spotify-web-api-node's
- * builders (pointed at SPOTIFY_API_URL / SPOTIFY_ACCOUNTS_URL) and sent with fetch, so that every
+ * The one place that talks HTTP to Spotify. Requests go to SPOTIFY_API_URL / SPOTIFY_ACCOUNTS_URL
+ * and are sent with fetch, so that every
  * request has a timeout, transient failures are retried with jittered backoff, 429 honours
  * Retry-After within the invocation's time, and every JSON body is validated, never cast.
  */
@@ -122,8 +131,8 @@ export class SpotifyHttpClient {
   private token?: { value: string; expiresAt: number };
 
   constructor(private readonly options: SpotifyHttpOptions) {
-    this.api = toServerAddress(options.apiUrl);
-    this.accounts = toServerAddress(options.accountsUrl);
+    this.api = new ServerAddress(options.apiUrl);
+    this.accounts = new ServerAddress(options.accountsUrl);
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
   }
@@ -131,19 +140,11 @@ export class SpotifyHttpClient {
   /** GET a Web API path (`/v1/...`, or a `next` URL Spotify returned) and validate the JSON body. */
   async getJson<T>(endpoint: Endpoint, pathOrUrl: string, schema: z.ZodMiniType<T>): Promise<T> {
     const path = this.toApiPath(pathOrUrl);
-    let response = await this.send(
-      endpoint,
-      'GET',
-      pointAt(webApiRequest(await this.accessToken()), this.api, path).build(),
-    );
+    let response = await this.send(endpoint, 'GET', await this.apiRequest(path));
     if (response.status === 401) {
       // Tokens last an hour; one may expire mid-run. Get a fresh one once, then give up.
       this.token = undefined;
-      response = await this.send(
-        endpoint,
-        'GET',
-        pointAt(webApiRequest(await this.accessToken()), this.api, path).build(),
-      );
+      response = await this.send(endpoint, 'GET', await this.apiRequest(path));
       if (response.status === 401) {
         throw new SpotifyAuthError(
           `Spotify rejected a freshly issued access token for ${path} (HTTP 401: ${describeBody(response.text)}). ` +
@@ -155,6 +156,13 @@ export class SpotifyHttpClient {
       throw new SpotifyRequestRefused(response.status, endpoint, path, describeBody(response.text));
     }
     return this.parse(endpoint, path, response.text, schema);
+  }
+
+  private async apiRequest(path: string): Promise<SpotifyRequest> {
+    return {
+      url: this.api.resolve(path),
+      headers: { Authorization: `Bearer ${await this.accessToken()}`, Accept: 'application/json' },
+    };
   }
 
   private toApiPath(pathOrUrl: string): string {
@@ -240,10 +248,11 @@ export class SpotifyHttpClient {
       const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
       headers.Authorization = `Basic ${basic}`;
     }
-    return pointAt(accountsRequest(), this.accounts, '/api/token')
-      .withBodyParameters(body)
-      .withHeaders(headers)
-      .build();
+    return {
+      url: this.accounts.resolve('/api/token'),
+      headers,
+      body: new URLSearchParams(body).toString(),
+    };
   }
 
   /** Sends with timeout and retries; returns the final response for any status below 500 but 429. */
@@ -265,11 +274,12 @@ export class SpotifyHttpClient {
       let response: Response;
       let text: string;
       try {
-        const body = request.getBodyParameters();
-        response = await fetch(request.getURL(), {
+        response = await fetch(request.url, {
           method,
-          headers: request.getHeaders(),
-          ...(body ? { body: new URLSearchParams(body).toString() } : {}),
+          headers: request.headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
+          // A redirect could carry credentials to another host: treat it as an answer, never follow it.
+          redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
         });
         text = await response.text();
@@ -294,6 +304,13 @@ export class SpotifyHttpClient {
         this.stats.rateLimitWaits += 1;
         await this.sleep(waitMs);
         continue;
+      }
+      if (response.status >= 300 && response.status < 400) {
+        throw new InvalidSpotifyPayload(
+          `Spotify's ${endpoint} endpoint answered HTTP ${response.status} (a redirect${describeLocation(response)}); ` +
+            'redirects are not followed, so that credentials never reach another host. ' +
+            'Check SPOTIFY_API_URL and SPOTIFY_ACCOUNTS_URL.',
+        );
       }
       if (response.status >= 500) {
         lastProblem = `HTTP ${response.status}`;
