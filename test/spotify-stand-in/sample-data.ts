@@ -297,6 +297,111 @@ export function chartFor(date: string, size = 50, salt = 0): SampleTrack[] {
   return scored.slice(0, Math.min(size, scored.length)).map((entry) => entry.track);
 }
 
+/** Over what time frame Spotify computes a user's top items. */
+export type TimeRange = 'short_term' | 'medium_term' | 'long_term';
+export const TIME_RANGES: readonly TimeRange[] = ['short_term', 'medium_term', 'long_term'];
+
+/**
+ * The stand-in user's top tracks for a range on a date. Each range draws from its own part of the
+ * catalogue and moves at its own pace (short_term daily, medium_term weekly, long_term monthly).
+ */
+export function topTracksFor(range: TimeRange, date: string, size = 50): SampleTrack[] {
+  const day = dayNumber(date);
+  const settings = {
+    short_term: { start: 6, step: 1, salt: 11.1 },
+    medium_term: { start: 18, step: 7, salt: 22.2 },
+    long_term: { start: 30, step: 30, salt: 33.3 },
+  }[range];
+  const epoch = Math.floor(day / settings.step);
+  const pool = Array.from({ length: size + 20 }, (_, offset) => sampleTrack(settings.start + offset));
+  const scored = pool.map((track, index) => ({
+    track,
+    score: 100 - index * 1.1 + Math.sin(epoch / (2 + (index % 4)) + index * 2.3 + settings.salt) * 12,
+  }));
+  scored.sort((a, b) => b.score - a.score);
+  return scored.slice(0, size).map((entry) => entry.track);
+}
+
+/** Where a play happened: a playlist, an album or an artist page; `null` in a play means no context. */
+export interface PlayContextFixture {
+  readonly type: 'playlist' | 'album' | 'artist';
+  readonly id: string;
+}
+
+export interface PlayFixture {
+  readonly track: SampleTrack;
+  readonly playedAt: Date;
+  readonly context: PlayContextFixture | null;
+}
+
+/**
+ * The stand-in user's listening: one play every `everyMinutes` from `startAt` on, for as long as the
+ * clock runs (plays after the stand-in's `now()` have not happened yet), plus any `extraPlays` a test
+ * adds. Deterministic: play number k is always the same track at the same millisecond.
+ */
+export interface ListeningOptions {
+  startAt: Date;
+  /** 0 turns the generated history off (only `extraPlays`). */
+  everyMinutes: number;
+  /** The context of generated plays that come from a playlist (e.g. the user's own). */
+  playlistContextId: string;
+  extraPlays: PlayFixture[];
+}
+
+export function generatedPlay(listening: ListeningOptions, k: number): PlayFixture {
+  const random = prng(9000 + k);
+  const track = sampleTrack(Math.floor(random() * 70));
+  // A deterministic sub-minute offset, so played_at carries milliseconds and plays never tie.
+  const offsetMs = (k * 7919) % 60_000;
+  const playedAt = new Date(listening.startAt.getTime() + k * listening.everyMinutes * 60_000 + offsetMs);
+  const kind = k % 5;
+  const context: PlayContextFixture | null =
+    kind === 0
+      ? null
+      : kind === 3
+        ? { type: 'album', id: track.album.id }
+        : kind === 4
+          ? { type: 'artist', id: track.artistIds[0] ?? '' }
+          : { type: 'playlist', id: listening.playlistContextId };
+  return { track, playedAt, context };
+}
+
+/** The newest `count` plays at or before `now`, newest first (Spotify keeps only the last 50). */
+export function latestPlays(listening: ListeningOptions, now: Date, count = 50): PlayFixture[] {
+  const plays: PlayFixture[] = [];
+  const intervalMs = listening.everyMinutes * 60_000;
+  if (intervalMs > 0 && now.getTime() >= listening.startAt.getTime()) {
+    let k = Math.floor((now.getTime() - listening.startAt.getTime()) / intervalMs);
+    while (k >= 0 && plays.length < count + 1) {
+      const play = generatedPlay(listening, k);
+      if (play.playedAt.getTime() <= now.getTime()) plays.push(play);
+      k -= 1;
+    }
+  }
+  for (const play of listening.extraPlays) if (play.playedAt.getTime() <= now.getTime()) plays.push(play);
+  plays.sort((a, b) => b.playedAt.getTime() - a.playedAt.getTime());
+  return plays.slice(0, count);
+}
+
+/** A Spotify user: the stand-in's own user, Spotify (editorial owner) or another listener. */
+export interface SampleUser {
+  readonly id: string;
+  readonly displayName: string | null;
+}
+
+export const DEFAULT_USER_ID = 'stand-in-user';
+export const SPOTIFY_USER: SampleUser = { id: 'spotify', displayName: 'Spotify' };
+export const OTHER_USERS: readonly SampleUser[] = [
+  { id: 'mara.listens', displayName: 'Mara' },
+  { id: '31kenjiarai0000000000000', displayName: null },
+];
+
+export function displayNameOf(userId: string, standInUser: SampleUser): string | null {
+  if (userId === standInUser.id) return standInUser.displayName;
+  if (userId === SPOTIFY_USER.id) return SPOTIFY_USER.displayName;
+  return OTHER_USERS.find((user) => user.id === userId)?.displayName ?? null;
+}
+
 export function artistById(id: string): SampleArtist | undefined {
   return SAMPLE_ARTISTS.find((artist) => artist.id === id);
 }

@@ -1,23 +1,63 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAccounts, htmlPage, type AccessGrant } from './accounts';
 import { samplePlaylists, type PlaylistFixture } from './playlists';
-import { renderAudioFeatures, renderEntry, renderFullArtist, type ApiShape } from './render';
-import { artistById, trackById } from './sample-data';
+import {
+  renderAudioFeatures,
+  renderEntry,
+  renderFullArtist,
+  renderTrack,
+  renderUser,
+  type EntryField,
+  type StandInMode,
+} from './render';
+import {
+  artistById,
+  DEFAULT_USER_ID,
+  displayNameOf,
+  latestPlays,
+  topTracksFor,
+  trackById,
+  TIME_RANGES,
+  type ListeningOptions,
+  type PlayContextFixture,
+  type SampleUser,
+  type TimeRange,
+} from './sample-data';
+
+export { DEFAULT_USER_SCOPES } from './accounts';
+export type { StandInMode } from './render';
 
 /**
  * A loopback stand-in for the parts of Spotify's Web API and accounts service the pipeline uses,
- * with Spotify's status codes and JSON shapes. Tests switch its behaviour (API shape, faults) and
- * read how many requests it served.
+ * with Spotify's status codes and JSON shapes (checked against Spotify's OpenAPI definition, 2026).
+ *
+ * Its default is what a Spotify app created in late 2026 gets: development mode. Editorial playlists
+ * answer 404, `/playlists/{id}/tracks` 403, playlist contents only for playlists the user owns or
+ * collaborates on, no several-artists or audio-features, no popularity. `mode: 'extended_quota'` is
+ * the old, full API (organizations only since May 2025). Tests switch behaviour through `options`
+ * (mutable) and `faults`, and read what it served from `requests`.
  */
 export type StandInEndpoint =
-  'token' | 'authorize' | 'playlist' | 'playlist_items' | 'artists' | 'audio_features' | 'unknown';
+  | 'token'
+  | 'authorize'
+  | 'me'
+  | 'playlist'
+  | 'playlist_items'
+  | 'artists'
+  | 'audio_features'
+  | 'top_tracks'
+  | 'recently_played'
+  | 'my_playlists'
+  | 'unknown';
 
 export interface Fault {
   readonly endpoint: StandInEndpoint | 'any';
-  /** Only requests whose path contains this text (e.g. a playlist id, `/tracks`). */
+  /** Only requests whose path (with query) contains this text (e.g. a playlist id, `/tracks`). */
   readonly pathIncludes?: string;
+  /** Answer with this status (Spotify's error shape for it). */
   readonly status?: number;
+  /** Sent as `Retry-After` (a quota fault defaults to 3600). */
   readonly retryAfterSeconds?: number;
   /** Answer this much later (a slow server); combine with status or leave the normal answer. */
   readonly delayMs?: number;
@@ -25,26 +65,46 @@ export interface Fault {
   readonly malformed?: boolean;
   /** Answer 200 with this body instead (e.g. a payload of the wrong shape). */
   readonly body?: unknown;
+  /**
+   * 429 with `"reason": "QUOTA_EXCEEDED"` (the per-developer-account quota, July 2026) rather than a
+   * plain rate limit; status defaults to 429.
+   */
+  readonly quotaExceeded?: boolean;
+  /** An HTML page instead of JSON, as a CDN or load balancer answers; status defaults to 502. */
+  readonly html?: boolean;
+  /** Leave `message` out of the error object (`{"error":{"status":403}}`). */
+  readonly omitMessage?: boolean;
   /** How many matching requests it affects; unlimited when absent. */
   times?: number;
 }
 
 export interface StandInOptions {
+  /** `development` (default: a late-2026 app) or `extended_quota` (the full, legacy-shaped API). */
+  mode: StandInMode;
   clientId: string;
   clientSecret: string;
-  apiShape: ApiShape;
-  /** The date whose chart the sample playlists show (ranks move between dates). */
+  /** The date whose charts and top tracks the stand-in shows (ranks move between dates). */
   snapshotDate: string;
+  /** The stand-in's clock: token expiry, authorization age, which plays have happened. */
+  now: () => Date;
   playlists: Map<string, PlaylistFixture>;
-  /** Whether GET /v1/playlists/{id} embeds the first page of entries (Spotify does). */
-  embedFirstPage: boolean;
-  /** Several-artists and audio-features endpoints; refused for new and 2026 development-mode apps. */
-  artistsAvailable: boolean;
-  audioFeaturesAvailable: boolean;
-  /** Issue a new refresh token on every refresh and revoke the old one (Spotify may do so). */
+  /** The user behind user tokens (owner of "My weekly picks"). */
+  userId: string;
+  userDisplayName: string | null;
+  /** Issue a new refresh token on every refresh and revoke the old one; otherwise none is returned. */
   rotateRefreshTokens: boolean;
-  /** Playlists this app may not read (Nov 2024 / 2026 restrictions): 404 on legacy, 403 on 2026. */
-  restrictedPlaylists: Set<string>;
+  /** Development mode needs the app owner on Premium (else every Web API call answers 403). */
+  ownerHasPremium: boolean;
+  /** Redirect URIs registered for the app (exact match; `localhost` is never accepted). */
+  registeredRedirectUris: string[];
+  /** What the user does on the consent screen. */
+  authorizeDecision: 'approve' | 'deny';
+  /** How many top tracks each time range has (Spotify: up to 50). */
+  topTrackCounts: Record<TimeRange, number>;
+  /** The user's listening history (GET /me/player/recently-played shows the last 50 plays). */
+  listening: ListeningOptions;
+  /** The message of the development-mode audio-features 403; `null` (default) leaves it out, as Spotify does. */
+  audioFeaturesForbiddenMessage: string | null;
   faults: Fault[];
 }
 
@@ -65,24 +125,36 @@ export interface SpotifyStandIn {
   target(): { apiUrl: string; accountsUrl: string; clientId: string; clientSecret: string };
   /** Every access and refresh token it issued (to check none leaks into logs). */
   readonly issuedTokens: ReadonlySet<string>;
-  /** Registers a refresh token as if a user had authorized the app (user-token tests). */
-  grantRefreshToken(): string;
+  /**
+   * Registers a refresh token as if the user had authorized the app through PKCE (default scopes:
+   * DEFAULT_USER_SCOPES; default authorizedAt: `now()`).
+   */
+  grantRefreshToken(grant?: { scopes?: string[]; authorizedAt?: Date }): string;
   resetCounts(): void;
   close(): Promise<void>;
 }
 
 export const STAND_IN_CLIENT_ID = 'stand-in-client-id';
 export const STAND_IN_CLIENT_SECRET = 'stand-in-client-secret';
+export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1:8888/callback';
 
+const OPEN = 'https://open.spotify.com';
 const LIMITS = { tracks: { max: 100, default: 100 }, items: { max: 50, default: 20 } };
+/** The first page a playlist object embeds. */
+const EMBEDDED = { tracks: 100, items: 50 };
+const RECENT_PLAYS_KEPT = 50;
 
 function classify(method: string, path: string): StandInEndpoint {
-  if (method === 'POST' && path === '/api/token') return 'token';
-  if (method === 'GET' && path === '/authorize') return 'authorize';
+  if (path === '/api/token') return method === 'POST' ? 'token' : 'unknown';
+  if (path === '/authorize') return method === 'GET' ? 'authorize' : 'unknown';
   if (/^\/v1\/playlists\/[^/]+$/.test(path)) return 'playlist';
   if (/^\/v1\/playlists\/[^/]+\/(tracks|items)$/.test(path)) return 'playlist_items';
   if (path === '/v1/artists') return 'artists';
   if (path === '/v1/audio-features') return 'audio_features';
+  if (path === '/v1/me') return 'me';
+  if (path === '/v1/me/top/tracks') return 'top_tracks';
+  if (path === '/v1/me/player/recently-played') return 'recently_played';
+  if (path === '/v1/me/playlists') return 'my_playlists';
   return 'unknown';
 }
 
@@ -92,28 +164,52 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const base64url = (buffer: Buffer) => buffer.toString('base64url');
-
-export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {}): Promise<SpotifyStandIn> {
-  const options: StandInOptions = {
+function defaultOptions(overrides: Partial<StandInOptions>): StandInOptions {
+  const now = overrides.now ?? (() => new Date());
+  const userId = overrides.userId ?? DEFAULT_USER_ID;
+  const start = now();
+  const playlists = overrides.playlists ?? samplePlaylists(userId);
+  const ownPlaylist = [...playlists.values()].find((playlist) => playlist.owner === userId);
+  return {
+    mode: 'development',
     clientId: STAND_IN_CLIENT_ID,
     clientSecret: STAND_IN_CLIENT_SECRET,
-    apiShape: 'legacy',
-    snapshotDate: new Date().toISOString().slice(0, 10),
-    playlists: samplePlaylists(),
-    embedFirstPage: true,
-    artistsAvailable: (overrides.apiShape ?? 'legacy') === 'legacy',
-    audioFeaturesAvailable: (overrides.apiShape ?? 'legacy') === 'legacy',
-    restrictedPlaylists: new Set(),
+    snapshotDate: start.toISOString().slice(0, 10),
+    now,
+    playlists,
+    userId,
+    userDisplayName: 'Stand-in Listener',
     rotateRefreshTokens: false,
+    ownerHasPremium: true,
+    registeredRedirectUris: [DEFAULT_REDIRECT_URI],
+    authorizeDecision: 'approve',
+    topTrackCounts: { short_term: 50, medium_term: 50, long_term: 50 },
+    listening: {
+      // A play every 4 minutes from three days (on the hour) before the stand-in started.
+      startAt: new Date(Math.floor(start.getTime() / 3_600_000) * 3_600_000 - 3 * 86_400_000),
+      everyMinutes: 4,
+      playlistContextId: ownPlaylist?.id ?? 'noPlaylist000000000000',
+      extraPlays: [],
+    },
+    audioFeaturesForbiddenMessage: null,
     faults: [],
     ...overrides,
   };
+}
+
+/** An integer query parameter within bounds, its default when absent, or `undefined` when invalid. */
+function intParam(url: URL, name: string, fallback: number, min: number, max: number): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  if (!/^-?\d+$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return value >= min && value <= max ? value : undefined;
+}
+
+export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {}): Promise<SpotifyStandIn> {
+  const options = defaultOptions(overrides);
   const requests: RequestRecord[] = [];
-  const accessTokens = new Set<string>();
-  const refreshTokens = new Set<string>();
-  const issuedTokens = new Set<string>();
-  const authorizationCodes = new Map<string, { challenge: string; redirectUri: string; scope: string }>();
+  const accounts = createAccounts(() => options);
   let base = '';
 
   const send = (
@@ -125,110 +221,68 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     response.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
+  /** Spotify's error object: `{"error":{"status","message"}}` (message left out when `null`). */
   const apiError = (
     response: ServerResponse,
     status: number,
-    message: string,
+    message: string | null,
     headers: Record<string, string> = {},
-  ) => send(response, status, { error: { status, message } }, headers);
-  const authError = (response: ServerResponse, status: number, error: string, description: string) =>
-    send(response, status, { error, error_description: description });
-
-  function issueToken(scope = '') {
-    const token = `BQ${base64url(randomBytes(24))}`;
-    accessTokens.add(token);
-    issuedTokens.add(token);
-    return { access_token: token, token_type: 'Bearer', expires_in: 3600, ...(scope ? { scope } : {}) };
-  }
-
-  function clientFrom(request: IncomingMessage, form: URLSearchParams): { id?: string; secret?: string } {
-    const header = request.headers.authorization ?? '';
-    if (header.startsWith('Basic ')) {
-      const [id, secret] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
-      return { id, secret };
-    }
-    return { id: form.get('client_id') ?? undefined };
-  }
-
-  function token(request: IncomingMessage, response: ServerResponse, body: string) {
-    const form = new URLSearchParams(body);
-    const client = clientFrom(request, form);
-    const grant = form.get('grant_type');
-    if (client.id !== options.clientId) return authError(response, 400, 'invalid_client', 'Invalid client');
-    if (client.secret !== undefined && client.secret !== options.clientSecret) {
-      return authError(response, 400, 'invalid_client', 'Invalid client secret');
-    }
-    if (grant === 'client_credentials') {
-      if (client.secret === undefined) return authError(response, 400, 'invalid_client', 'Invalid client');
-      return send(response, 200, issueToken());
-    }
-    if (grant === 'authorization_code') {
-      const code = authorizationCodes.get(form.get('code') ?? '');
-      const verifier = form.get('code_verifier') ?? '';
-      if (!code || code.redirectUri !== form.get('redirect_uri')) {
-        return authError(response, 400, 'invalid_grant', 'Invalid authorization code');
-      }
-      if (base64url(createHash('sha256').update(verifier).digest()) !== code.challenge) {
-        return authError(response, 400, 'invalid_grant', 'code_verifier was incorrect');
-      }
-      authorizationCodes.delete(form.get('code') ?? '');
-      const refresh = `AQ${base64url(randomBytes(32))}`;
-      refreshTokens.add(refresh);
-      return send(response, 200, { ...issueToken(code.scope), refresh_token: refresh });
-    }
-    if (grant === 'refresh_token') {
-      const presented = form.get('refresh_token') ?? '';
-      if (!refreshTokens.has(presented))
-        return authError(response, 400, 'invalid_grant', 'Invalid refresh token');
-      if (!options.rotateRefreshTokens) return send(response, 200, issueToken('playlist-read-private'));
-      refreshTokens.delete(presented);
-      const rotated = `AQ${base64url(randomBytes(32))}`;
-      refreshTokens.add(rotated);
-      return send(response, 200, { ...issueToken('playlist-read-private'), refresh_token: rotated });
-    }
-    return authError(
+    extra: Record<string, string> = {},
+  ) =>
+    send(
       response,
-      400,
-      'unsupported_grant_type',
-      `grant_type ${grant ?? '(none)'} is not supported`,
+      status,
+      { error: { status, ...(message === null ? {} : { message }), ...extra } },
+      headers,
     );
-  }
 
-  function authorize(url: URL, response: ServerResponse) {
-    const redirectUri = url.searchParams.get('redirect_uri') ?? '';
-    const challenge = url.searchParams.get('code_challenge') ?? '';
-    if (url.searchParams.get('client_id') !== options.clientId)
-      return authError(response, 400, 'invalid_client', 'Invalid client');
-    if (
-      url.searchParams.get('response_type') !== 'code' ||
-      url.searchParams.get('code_challenge_method') !== 'S256' ||
-      !challenge
-    ) {
-      return authError(
-        response,
-        400,
-        'invalid_request',
-        'response_type=code with an S256 code_challenge is required',
-      );
+  const standInUser = (): SampleUser => ({ id: options.userId, displayName: options.userDisplayName });
+  const userOf = (id: string): SampleUser => ({ id, displayName: displayNameOf(id, standInUser()) });
+  const extended = () => options.mode === 'extended_quota';
+  const hasScope = (grant: AccessGrant, scope: string) => grant.kind === 'user' && grant.scopes.has(scope);
+
+  // ---- playlists ---------------------------------------------------------------------------------
+
+  /** Whether this token may read the playlist's entries (development mode: owner or collaborator only). */
+  function mayReadEntries(grant: AccessGrant, playlist: PlaylistFixture): 'yes' | 'forbidden' | 'scope' {
+    if (extended()) return 'yes';
+    if (grant.kind !== 'user') return 'forbidden';
+    const owns = playlist.owner === options.userId;
+    const collaborates = playlist.collaborative && (playlist.collaborators ?? []).includes(options.userId);
+    if (!owns && !collaborates) return 'forbidden';
+    if (owns && !playlist.public && !playlist.collaborative && !hasScope(grant, 'playlist-read-private')) {
+      return 'scope';
     }
-    const code = base64url(randomBytes(16));
-    authorizationCodes.set(code, { challenge, redirectUri, scope: url.searchParams.get('scope') ?? '' });
-    const target = new URL(redirectUri);
-    target.searchParams.set('code', code);
-    const state = url.searchParams.get('state');
-    if (state) target.searchParams.set('state', state);
-    response.writeHead(302, { location: target.toString() });
-    response.end();
+    if (!owns && !hasScope(grant, 'playlist-read-collaborative')) return 'scope';
+    return 'yes';
   }
 
-  function page(playlist: PlaylistFixture, segment: 'tracks' | 'items', offset: number, limit: number) {
+  function addedBy(playlist: PlaylistFixture, position: number): SampleUser {
+    if (playlist.editorial) return userOf(playlist.owner);
+    const editors = [playlist.owner, ...(playlist.collaborative ? (playlist.collaborators ?? []) : [])];
+    return userOf(editors[position % editors.length] ?? playlist.owner);
+  }
+
+  function entriesPage(
+    playlist: PlaylistFixture,
+    grant: AccessGrant,
+    field: EntryField,
+    offset: number,
+    limit: number,
+  ) {
     const entries = playlist.entries(options.snapshotDate);
-    const slice = entries.slice(offset, offset + limit);
+    const segment = field === 'item' ? 'items' : 'tracks';
     const href = (at: number) => `${base}/v1/playlists/${playlist.id}/${segment}?offset=${at}&limit=${limit}`;
     return {
       href: href(offset),
-      items: slice.map((entry) =>
-        renderEntry(base, entry, options.apiShape, `${options.snapshotDate}T00:00:00Z`),
+      items: entries.slice(offset, offset + limit).map((entry, index) =>
+        renderEntry(base, entry, {
+          mode: options.mode,
+          field,
+          market: grant.kind === 'user',
+          addedAt: `${options.snapshotDate}T00:00:00Z`,
+          addedBy: addedBy(playlist, offset + index),
+        }),
       ),
       limit,
       next: offset + limit < entries.length ? href(offset + limit) : null,
@@ -238,78 +292,105 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     };
   }
 
-  function playlistResource(path: string, url: URL, response: ServerResponse, endpoint: StandInEndpoint) {
-    const [, , , id, segment] = path.split('/');
-    const playlist = options.playlists.get(id ?? '');
-    const legacy = options.apiShape === 'legacy';
-    if (!playlist) return apiError(response, 404, 'Resource not found');
-    if (options.restrictedPlaylists.has(playlist.id)) {
-      return legacy ? apiError(response, 404, 'Resource not found') : apiError(response, 403, 'Forbidden');
-    }
-    if (endpoint === 'playlist') {
-      const firstPage = options.embedFirstPage
-        ? page(playlist, legacy ? 'tracks' : 'items', 0, legacy ? 100 : 50)
-        : null;
-      const summary = {
-        href: `${base}/v1/playlists/${playlist.id}/${legacy ? 'tracks' : 'items'}`,
-        total: playlist.entries(options.snapshotDate).length,
-      };
-      return send(response, 200, {
-        collaborative: false,
-        description: 'Your daily update of the most played tracks right now (sample).',
-        external_urls: { spotify: `https://open.spotify.com/playlist/${playlist.id}` },
-        href: `${base}/v1/playlists/${playlist.id}`,
-        id: playlist.id,
-        images: [],
-        name: playlist.name,
-        owner: { display_name: 'Spotify', id: 'spotify', type: 'user', uri: 'spotify:user:spotify' },
-        public: true,
-        snapshot_id: `snap-${options.snapshotDate}`,
-        type: 'playlist',
-        uri: `spotify:playlist:${playlist.id}`,
-        ...(legacy
-          ? { followers: { href: null, total: 51_234_567 }, tracks: firstPage ?? summary }
-          : { tracks: null, items: firstPage ?? summary }),
-      });
-    }
-    // The 2026 API removed /tracks for development-mode apps (403); the legacy API has no /items (404).
-    if (segment === 'tracks' && !legacy) return apiError(response, 403, 'Forbidden');
-    if (segment === 'items' && legacy) return apiError(response, 404, 'Service not found');
-    const limits = LIMITS[segment === 'items' ? 'items' : 'tracks'];
-    const limit = Number(url.searchParams.get('limit') ?? limits.default);
-    const offset = Number(url.searchParams.get('offset') ?? 0);
-    if (!Number.isInteger(limit) || limit < 1 || limit > limits.max)
-      return apiError(response, 400, 'Invalid limit');
-    if (!Number.isInteger(offset) || offset < 0) return apiError(response, 400, 'Invalid offset');
-    return send(response, 200, page(playlist, segment === 'items' ? 'items' : 'tracks', offset, limit));
+  function playlistCommon(playlist: PlaylistFixture) {
+    return {
+      collaborative: playlist.collaborative,
+      description: playlist.description ?? null,
+      external_urls: { spotify: `${OPEN}/playlist/${playlist.id}` },
+      href: `${base}/v1/playlists/${playlist.id}`,
+      id: playlist.id,
+      images: [{ url: `https://mosaic.scdn.co/640/${playlist.id}`, height: 640, width: 640 }],
+      name: playlist.name,
+      owner: renderUser(base, userOf(playlist.owner), true),
+      public: playlist.public,
+      snapshot_id: `snap-${playlist.id.slice(0, 6)}-${options.snapshotDate}`,
+      type: 'playlist',
+      uri: `spotify:playlist:${playlist.id}`,
+    };
   }
+
+  /** PlaylistObject: development mode embeds `items` only for readable playlists, and never `tracks`. */
+  function playlistObject(playlist: PlaylistFixture, grant: AccessGrant) {
+    const embedded = extended()
+      ? {
+          tracks: entriesPage(playlist, grant, 'track', 0, EMBEDDED.tracks),
+          items: entriesPage(playlist, grant, 'item', 0, EMBEDDED.items),
+        }
+      : mayReadEntries(grant, playlist) === 'yes'
+        ? { items: entriesPage(playlist, grant, 'item', 0, EMBEDDED.items) }
+        : {};
+    return {
+      ...playlistCommon(playlist),
+      followers: { href: null, total: playlist.followers ?? 0 },
+      ...embedded,
+    };
+  }
+
+  /** SimplifiedPlaylistObject (GET /me/playlists): `items` (and, in extended quota, `tracks`) as `{href,total}`. */
+  function simplifiedPlaylist(playlist: PlaylistFixture) {
+    const total = playlist.entries(options.snapshotDate).length;
+    const ref = (segment: string) => ({ href: `${base}/v1/playlists/${playlist.id}/${segment}`, total });
+    return {
+      ...playlistCommon(playlist),
+      items: ref('items'),
+      ...(extended() ? { tracks: ref('tracks') } : {}),
+    };
+  }
+
+  function playlistResource(
+    url: URL,
+    response: ServerResponse,
+    grant: AccessGrant,
+    endpoint: StandInEndpoint,
+  ) {
+    const [, , , id = '', segment] = url.pathname.split('/');
+    const playlist = options.playlists.get(id);
+    if (!playlist) return apiError(response, 404, 'Resource not found');
+    // Spotify-owned editorial and algorithmic playlists do not exist for development-mode apps.
+    if (playlist.editorial && !extended()) return apiError(response, 404, 'Resource not found');
+    if (endpoint === 'playlist') return send(response, 200, playlistObject(playlist, grant));
+    // Development mode replaced /tracks with /items (February 2026): the old path answers 403.
+    if (segment === 'tracks' && !extended()) return apiError(response, 403, 'Forbidden');
+    const access = mayReadEntries(grant, playlist);
+    if (access === 'forbidden') return apiError(response, 403, 'Forbidden');
+    if (access === 'scope') return apiError(response, 403, 'Insufficient client scope');
+    const limits = LIMITS[segment === 'items' ? 'items' : 'tracks'];
+    const limit = intParam(url, 'limit', limits.default, 1, limits.max);
+    const offset = intParam(url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    if (limit === undefined) return apiError(response, 400, 'Invalid limit');
+    if (offset === undefined) return apiError(response, 400, 'Invalid offset');
+    return send(
+      response,
+      200,
+      entriesPage(playlist, grant, segment === 'items' ? 'item' : 'track', offset, limit),
+    );
+  }
+
+  // ---- catalogue ---------------------------------------------------------------------------------
 
   function idsParam(url: URL, max: number): string[] | string {
     const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
-    if (ids.length === 0) return 'Missing ids';
+    if (ids.length === 0) return 'invalid request';
     if (ids.length > max) return 'Too many ids requested';
     return ids;
   }
 
   function artists(url: URL, response: ServerResponse) {
-    if (!options.artistsAvailable)
-      return apiError(
-        response,
-        options.apiShape === 'legacy' ? 403 : 404,
-        options.apiShape === 'legacy' ? 'Forbidden' : 'Service not found',
-      );
+    // Get Several Artists was removed for development-mode apps (February 2026).
+    if (!extended()) return apiError(response, 403, 'Forbidden');
     const ids = idsParam(url, 50);
     if (typeof ids === 'string') return apiError(response, 400, ids);
     return send(response, 200, {
       artists: ids.map((id) => {
         const artist = artistById(id);
-        return artist ? renderFullArtist(base, artist, options.apiShape) : null;
+        return artist ? renderFullArtist(base, artist, options.mode) : null;
       }),
     });
   }
 
   function audioFeatures(url: URL, response: ServerResponse) {
-    if (!options.audioFeaturesAvailable) return apiError(response, 403, 'Forbidden');
+    // New and development-mode apps lost audio features in November 2024; the 403 comes without a message.
+    if (!extended()) return apiError(response, 403, options.audioFeaturesForbiddenMessage);
     const ids = idsParam(url, 100);
     if (typeof ids === 'string') return apiError(response, 400, ids);
     return send(response, 200, {
@@ -320,6 +401,139 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     });
   }
 
+  // ---- the current user --------------------------------------------------------------------------
+
+  const USER_REQUIRED = 'This request requires user authentication.';
+
+  function me(response: ServerResponse, grant: AccessGrant) {
+    if (grant.kind !== 'user') return apiError(response, 401, USER_REQUIRED);
+    const user = standInUser();
+    const privateFields = extended() && hasScope(grant, 'user-read-private');
+    return send(response, 200, {
+      account_id: `acct${Buffer.from(user.id).toString('hex').slice(0, 12)}`,
+      ...(privateFields ? { country: 'DE' } : {}),
+      display_name: user.displayName,
+      ...(extended() && hasScope(grant, 'user-read-email') ? { email: `${user.id}@example.com` } : {}),
+      ...(privateFields ? { explicit_content: { filter_enabled: false, filter_locked: false } } : {}),
+      external_urls: { spotify: `${OPEN}/user/${user.id}` },
+      ...(extended() ? { followers: { href: null, total: 12 } } : {}),
+      href: `${base}/v1/users/${user.id}`,
+      id: user.id,
+      images: [],
+      // Development mode dropped `product`, `country`, `email` (February 2026).
+      ...(privateFields ? { product: 'premium' } : {}),
+      type: 'user',
+      uri: `spotify:user:${user.id}`,
+    });
+  }
+
+  function topTracks(url: URL, response: ServerResponse, grant: AccessGrant) {
+    if (!hasScope(grant, 'user-top-read')) return apiError(response, 403, 'Insufficient client scope');
+    const range = url.searchParams.get('time_range') ?? 'medium_term';
+    const timeRange = TIME_RANGES.find((candidate) => candidate === range);
+    if (!timeRange) return apiError(response, 400, 'Invalid time range');
+    const limit = intParam(url, 'limit', 20, 1, 50);
+    const offset = intParam(url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    if (limit === undefined) return apiError(response, 400, 'Invalid limit');
+    if (offset === undefined) return apiError(response, 400, 'Invalid offset');
+    const tracks = topTracksFor(timeRange, options.snapshotDate, options.topTrackCounts[timeRange]);
+    const href = (at: number) =>
+      `${base}/v1/me/top/tracks?time_range=${timeRange}&offset=${at}&limit=${limit}`;
+    return send(response, 200, {
+      href: href(offset),
+      items: tracks
+        .slice(offset, offset + limit)
+        .map((track) => renderTrack(base, track, { mode: options.mode, market: true })),
+      limit,
+      next: offset + limit < tracks.length ? href(offset + limit) : null,
+      offset,
+      previous: offset > 0 ? href(Math.max(0, offset - limit)) : null,
+      total: tracks.length,
+    });
+  }
+
+  function context(play: PlayContextFixture | null) {
+    if (!play) return null;
+    return {
+      type: play.type,
+      uri: `spotify:${play.type}:${play.id}`,
+      href: `${base}/v1/${play.type}s/${play.id}`,
+      external_urls: { spotify: `${OPEN}/${play.type}/${play.id}` },
+    };
+  }
+
+  function recentlyPlayed(url: URL, response: ServerResponse, grant: AccessGrant) {
+    if (!hasScope(grant, 'user-read-recently-played')) {
+      return apiError(response, 403, 'Insufficient client scope');
+    }
+    const limit = intParam(url, 'limit', 20, 1, 50);
+    if (limit === undefined) return apiError(response, 400, 'Invalid limit');
+    const after = intParam(url, 'after', -1, 0, Number.MAX_SAFE_INTEGER);
+    const before = intParam(url, 'before', -1, 0, Number.MAX_SAFE_INTEGER);
+    if (after === undefined) return apiError(response, 400, 'Invalid after');
+    if (before === undefined) return apiError(response, 400, 'Invalid before');
+    if (after >= 0 && before >= 0)
+      return apiError(response, 400, 'Only one of after or before may be specified');
+    // Only the newest 50 plays exist; anything older is gone for good.
+    const kept = latestPlays(options.listening, options.now(), RECENT_PLAYS_KEPT);
+    const matching = kept.filter(
+      (play) =>
+        (after < 0 || play.playedAt.getTime() > after) && (before < 0 || play.playedAt.getTime() < before),
+    );
+    const page = matching.slice(0, limit);
+    const newest = page[0];
+    const oldest = page[page.length - 1];
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (after >= 0) query.set('after', String(after));
+    if (before >= 0) query.set('before', String(before));
+    return send(response, 200, {
+      items: page.map((play) => ({
+        track: renderTrack(base, play.track, { mode: options.mode, market: true }),
+        played_at: play.playedAt.toISOString(),
+        context: context(play.context),
+      })),
+      next:
+        oldest && matching.length > page.length
+          ? `${base}/v1/me/player/recently-played?before=${oldest.playedAt.getTime()}&limit=${limit}`
+          : null,
+      cursors:
+        newest && oldest
+          ? { after: String(newest.playedAt.getTime()), before: String(oldest.playedAt.getTime()) }
+          : null,
+      limit,
+      href: `${base}/v1/me/player/recently-played?${query.toString()}`,
+    });
+  }
+
+  function myPlaylists(url: URL, response: ServerResponse, grant: AccessGrant) {
+    if (grant.kind !== 'user') return apiError(response, 401, USER_REQUIRED);
+    const limit = intParam(url, 'limit', 20, 1, 50);
+    const offset = intParam(url, 'offset', 0, 0, 100_000);
+    if (limit === undefined) return apiError(response, 400, 'Invalid limit');
+    if (offset === undefined) return apiError(response, 400, 'Invalid offset');
+    const mine = [...options.playlists.values()].filter((playlist) => {
+      const owns = playlist.owner === options.userId;
+      const collaborates = playlist.collaborative && (playlist.collaborators ?? []).includes(options.userId);
+      if (!owns && !collaborates && !playlist.followedByUser) return false;
+      // Private playlists need playlist-read-private, collaborative ones playlist-read-collaborative.
+      if (playlist.collaborative) return hasScope(grant, 'playlist-read-collaborative');
+      if (!playlist.public) return owns && hasScope(grant, 'playlist-read-private');
+      return true;
+    });
+    const href = (at: number) => `${base}/v1/me/playlists?offset=${at}&limit=${limit}`;
+    return send(response, 200, {
+      href: href(offset),
+      items: mine.slice(offset, offset + limit).map(simplifiedPlaylist),
+      limit,
+      next: offset + limit < mine.length ? href(offset + limit) : null,
+      offset,
+      previous: offset > 0 ? href(Math.max(0, offset - limit)) : null,
+      total: mine.length,
+    });
+  }
+
+  // ---- faults and routing ------------------------------------------------------------------------
+
   function takeFault(endpoint: StandInEndpoint, path: string): Fault | undefined {
     const fault = options.faults.find(
       (candidate) =>
@@ -329,6 +543,53 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     );
     if (fault?.times !== undefined) fault.times -= 1;
     return fault;
+  }
+
+  /** Answers a fault's error; false when the fault only delays (or answers 200 with a body). */
+  function answerFault(fault: Fault, endpoint: StandInEndpoint, response: ServerResponse): boolean {
+    const status = fault.status ?? (fault.quotaExceeded ? 429 : fault.html ? 502 : undefined);
+    if (status === undefined) {
+      if (fault.malformed) send(response, 200, '{"items": [{"item": {"name": "cut off');
+      else if (fault.body !== undefined) send(response, 200, fault.body);
+      else return false;
+      return true;
+    }
+    const retryAfter = fault.retryAfterSeconds ?? (fault.quotaExceeded ? 3600 : undefined);
+    const headers: Record<string, string> =
+      retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
+    if (fault.html) {
+      response.writeHead(status, { 'content-type': 'text/html', ...headers });
+      response.end(htmlPage(`${status} Bad Gateway`, 'The server encountered a temporary error.'));
+      return true;
+    }
+    if (endpoint === 'token' && status >= 400 && status < 500 && status !== 429) {
+      send(
+        response,
+        status,
+        { error: 'invalid_client', error_description: 'Invalid client secret' },
+        headers,
+      );
+      return true;
+    }
+    if (endpoint === 'token' && status >= 500) {
+      send(response, status, { error: 'server_error', error_description: 'Server error' }, headers);
+      return true;
+    }
+    const message = fault.omitMessage
+      ? null
+      : fault.quotaExceeded
+        ? 'Quota exceeded for this developer account'
+        : status === 429
+          ? 'API rate limit exceeded'
+          : status >= 500
+            ? 'Server error'
+            : status === 401
+              ? 'The access token expired'
+              : status === 403
+                ? 'Forbidden'
+                : 'Bad request';
+    apiError(response, status, message, headers, fault.quotaExceeded ? { reason: 'QUOTA_EXCEEDED' } : {});
+    return true;
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
@@ -343,39 +604,38 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
       record.status = response.statusCode;
     });
 
-    const fault = takeFault(endpoint, `${url.pathname}${url.search}`);
+    const fault = takeFault(endpoint, record.path);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (response.destroyed) return;
-    if (fault?.status) {
-      const headers: Record<string, string> =
-        fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
-      return endpoint === 'token'
-        ? send(
-            response,
-            fault.status,
-            { error: 'invalid_client', error_description: 'Invalid client secret' },
-            headers,
-          )
-        : apiError(
-            response,
-            fault.status,
-            fault.status === 429 ? 'API rate limit exceeded' : 'Server error',
-            headers,
-          );
-    }
-    if (fault?.malformed) return send(response, 200, '{"items": [{"track": {"name": "cut off');
-    if (fault?.body !== undefined) return send(response, 200, fault.body);
+    if (fault && answerFault(fault, endpoint, response)) return;
 
-    if (endpoint === 'token') return token(request, response, body);
-    if (endpoint === 'authorize') return authorize(url, response);
+    if (endpoint === 'token') return accounts.token(request, response, body);
+    if (endpoint === 'authorize') return accounts.authorize(url, response);
     if (endpoint === 'unknown') return apiError(response, 404, 'Service not found');
-    const bearer = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
-    if (!accessTokens.has(bearer))
-      return apiError(response, 401, bearer ? 'Invalid access token' : 'No token provided');
-    if (endpoint === 'playlist' || endpoint === 'playlist_items')
-      return playlistResource(url.pathname, url, response, endpoint);
-    if (endpoint === 'artists') return artists(url, response);
-    return audioFeatures(url, response);
+    const access = accounts.checkBearer(request.headers.authorization);
+    if (!access.ok) return apiError(response, access.status, access.message);
+    if (!extended() && !options.ownerHasPremium) {
+      return apiError(response, 403, 'Active premium subscription required for the owner of the app');
+    }
+    if (method !== 'GET') return apiError(response, 405, 'Method not allowed');
+    const grant = access.grant;
+    switch (endpoint) {
+      case 'playlist':
+      case 'playlist_items':
+        return playlistResource(url, response, grant, endpoint);
+      case 'artists':
+        return artists(url, response);
+      case 'audio_features':
+        return audioFeatures(url, response);
+      case 'me':
+        return me(response, grant);
+      case 'top_tracks':
+        return topTracks(url, response, grant);
+      case 'recently_played':
+        return recentlyPlayed(url, response, grant);
+      case 'my_playlists':
+        return myPlaylists(url, response, grant);
+    }
   }
 
   const server = createServer((request, response) => {
@@ -390,7 +650,7 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     url: base,
     options,
     requests,
-    issuedTokens,
+    issuedTokens: accounts.issuedTokens,
     target: () => ({
       apiUrl: base,
       accountsUrl: base,
@@ -400,11 +660,7 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     count: (endpoint) =>
       endpoint ? requests.filter((record) => record.endpoint === endpoint).length : requests.length,
     resetCounts: () => void requests.splice(0, requests.length),
-    grantRefreshToken: () => {
-      const token = `AQ${base64url(randomBytes(32))}`;
-      refreshTokens.add(token);
-      return token;
-    },
+    grantRefreshToken: (grant) => accounts.grantRefreshToken(grant),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
