@@ -1,97 +1,85 @@
 /**
  * `npm run bench`: measures what the README's "Performance and cost" section states, prints a table
- * and writes bench/results.json. A benchmark, not a test: it asserts nothing, it reports.
+ * and writes .local/bench/results.json (bench/results.json with --update). A benchmark, not a test:
+ * it asserts nothing, it reports. No AWS, no network; about 2-3 minutes on 2 cores.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { packageServiceCopy } from './local/package-service';
-import { PROJECT_ROOT } from './local/project-files';
+import { PROJECT_ROOT, readYaml } from './local/project-files';
+import { lambdaNodeArgs, pairedDifference, requireTimes, unpackHandlers } from './bench/cold-init';
+import { measureHandlers, playlistSizes, type ScenarioResult, type Step } from './bench/handler-runs';
+import { callFigures } from './bench/http-calls';
+import { measureCosts, measureLocalExecution, type RunCost } from './bench/pipeline-runs';
 import { PRICES, RUNS_PER_MONTH } from './bench/prices';
-import { readZipEntry } from './bench/unzip';
-import { measureCalls, measureLocalRuns, median, type RunCost } from './bench/pipeline-runs';
+import { round, spread, type Spread } from './bench/stats';
+import { buildWorker } from './bench/worker-process';
 
-/** The bench measures on the Node that runs it; the README's figures come from the Lambda runtime's major. */
 const NODE = process.execPath;
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const LAMBDA_MEMORY_MB = 512;
+const RUNS = 3;
+const COLD_INIT_RUNS = 9;
 
-async function packageZips(dir: string): Promise<Record<string, number>> {
-  const packaged = await packageServiceCopy();
-  await mkdir(dir, { recursive: true });
-  for (const [name, zip] of Object.entries(packaged.zips))
-    await writeFile(path.join(dir, `${name}.zip`), zip);
-  return packaged.zipSizes;
+/** The quality bounds the stack deploys with (serverless.yml params): no bench scenario goes past them. */
+function deployedQualityBounds(): { minRowsPerSource: number; maxRowsPerSource: number } {
+  const config = z
+    .looseObject({
+      params: z.looseObject({
+        default: z.looseObject({ minRowsPerSource: z.number(), maxRowsPerSource: z.number() }),
+      }),
+    })
+    .parse(readYaml('serverless.yml'));
+  return config.params.default;
 }
 
-/** Module init of a bundled handler in a fresh node process (the AWS SDK resolved as the runtime provides it). */
-async function coldInit(zipDir: string, name: string, runs = 9): Promise<number> {
-  const handlerFile = path.join(zipDir, 'unzipped', name, 'handler.js');
-  await mkdir(path.dirname(handlerFile), { recursive: true });
-  await writeFile(
-    handlerFile,
-    readZipEntry(await readFile(path.join(zipDir, `${name}.zip`)), `functions/${name}/handler.js`),
-  );
-  const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(handlerFile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const times: number[] = [];
-  for (let index = 0; index < runs; index += 1) {
-    const result = spawnSync(NODE, ['-e', probe], {
-      encoding: 'utf8',
-      env: { ...process.env, NODE_PATH: path.join(PROJECT_ROOT, 'node_modules'), AWS_REGION: 'us-east-1' },
-    });
-    if (result.status !== 0) throw new Error(`init of ${name} failed: ${result.stderr}`);
-    times.push(Number(result.stdout.trim()));
-  }
-  return median(times);
+/** `@aws-sdk/*` packages a bundle leaves to the runtime (what its init loads besides its own code). */
+function sdkModulesOf(bundle: string): string[] {
+  return [...new Set([...bundle.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((match) => match[1] ?? ''))]
+    .filter(Boolean)
+    .sort();
 }
 
-interface Throughput {
-  records: number;
-  elapsedMs: number;
-  phasesMs: Record<string, number>;
-  rowsPerSecond: number;
-  stagedMb: number;
-  csvMb: number;
-  peakRssMb: number;
-}
+const fmt = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const range = (value: Spread, digits = 0) =>
+  `${fmt(value.median, digits)} (${fmt(value.min, digits)}-${fmt(value.max, digits)})`;
+const pad = (text: string, width: number) => text.padEnd(width);
+const left = (text: string, width: number) => text.padStart(width);
 
-function throughput(records: number): Throughput {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const result = spawnSync(
-    NODE,
-    [tsx, path.join(PROJECT_ROOT, 'scripts', 'bench', 'throughput-worker.ts'), String(records)],
-    {
-      encoding: 'utf8',
-      cwd: PROJECT_ROOT,
-      maxBuffer: 1 << 20,
-    },
-  );
-  if (result.status !== 0) throw new Error(`throughput ${records} failed: ${result.stderr}`);
-  const line = result.stdout.trim().split('\n').at(-1) ?? '{}';
-  return JSON.parse(line) as Throughput;
-}
-
-function monthlyCost(cost: RunCost, withBastion: boolean) {
-  const gbSeconds = (cost.lambdaBilledMs.reduce((sum, ms) => sum + ms, 0) / 1000) * (cost.memoryMb / 1024);
-  const perRun = {
-    stepFunctions: cost.stateTransitions * PRICES.stepFunctionsPerTransition,
-    lambda: gbSeconds * PRICES.lambdaPerGbSecondArm + cost.lambdaBilledMs.length * PRICES.lambdaPerRequest,
-    s3Requests: cost.s3.classA * PRICES.s3PerClassARequest + cost.s3.classB * PRICES.s3PerClassBRequest,
-    logs: (cost.logBytes / 1e9) * PRICES.logsPerGbIngested,
-    xray: PRICES.xrayPerTrace,
-  };
-  const variable = Object.values(perRun).reduce((sum, value) => sum + value, 0) * RUNS_PER_MONTH;
-  // A year of daily CSVs, the largest the bucket gets in its first year (staging expires).
-  const storage = ((cost.csvBytes * 365) / 1e9) * PRICES.s3PerGbMonth;
+function monthlyCost(runs: readonly RunCost[], withBastion: boolean) {
+  const perRun = runs.map((cost) => {
+    const gbSeconds = (cost.lambdaBilledMs.reduce((sum, ms) => sum + ms, 0) / 1000) * (cost.memoryMb / 1024);
+    const usd = {
+      stepFunctions: cost.stateTransitions * PRICES.stepFunctionsPerTransition,
+      lambda: gbSeconds * PRICES.lambdaPerGbSecondArm + cost.lambdaBilledMs.length * PRICES.lambdaPerRequest,
+      s3Requests: cost.s3.classA * PRICES.s3PerClassARequest + cost.s3.classB * PRICES.s3PerClassBRequest,
+      logs: (cost.logBytes / 1e9) * PRICES.logsPerGbIngested,
+      xray: PRICES.xrayPerTrace,
+    };
+    const total = Object.values(usd).reduce((sum, value) => sum + value, 0);
+    return { cost, gbSeconds, usd, total, runsPerMonth: cost.runsPerDay * RUNS_PER_MONTH };
+  });
+  const variable = perRun.reduce((sum, run) => sum + run.total * run.runsPerMonth, 0);
+  // A year of the CSVs the runs write: the most the bucket holds in its first year (staging expires).
+  // Recent plays are merged into day files, so counting each run's file as new is an upper bound.
+  const storageGb = runs.reduce((sum, cost) => sum + (cost.csvBytes * cost.runsPerDay * 365) / 1e9, 0);
+  const storage = storageGb * PRICES.s3PerGbMonth;
   const alarm = 2 * PRICES.alarmPerMetricMonth;
   const bastion = withBastion
     ? PRICES.bastionInstanceMonth + PRICES.bastionDiskMonth + PRICES.publicIpv4Month
     : 0;
   return {
-    gbSecondsPerRun: round(gbSeconds, 3),
-    perRunUsd: Object.fromEntries(
-      Object.entries(perRun).map(([key, value]) => [key, Number(value.toPrecision(3))]),
-    ),
+    runs: perRun.map((run) => ({
+      label: run.cost.label,
+      runsPerMonth: round(run.runsPerMonth, 1),
+      gbSecondsPerRun: round(run.gbSeconds, 3),
+      perRunUsd: Object.fromEntries(
+        Object.entries(run.usd).map(([key, value]) => [key, Number(value.toPrecision(3))]),
+      ),
+    })),
     variableMonthlyUsd: Number(variable.toPrecision(3)),
     storageMonthlyUsd: Number(storage.toPrecision(3)),
     alarmMonthlyUsd: alarm,
@@ -101,92 +89,257 @@ function monthlyCost(cost: RunCost, withBastion: boolean) {
   };
 }
 
+function printFunctions(
+  zips: Record<string, number>,
+  init: Record<string, Spread>,
+  sdkOf: Record<string, string[]>,
+  sdk: Record<string, Spread>,
+  projectShare: Record<string, Spread>,
+) {
+  console.log(
+    `Module init in a fresh node process, ms: median (min-max) of ${COLD_INIT_RUNS}, the sets taking turns; SDK through NODE_PATH`,
+  );
+  console.log(
+    `  ${pad('function', 10)} ${left('zip (KB)', 8)}   ${pad('cold init', 16)}   ${pad('AWS SDK it loads', 21)} ${pad('SDK alone', 16)}   project's share (paired)`,
+  );
+  for (const name of Object.keys(zips)) {
+    const modules = sdkOf[name] ?? [];
+    const key = modules.join('+');
+    const initMs = init[name];
+    const share = projectShare[name];
+    if (!initMs || !share) continue;
+    console.log(
+      `  ${pad(name, 10)} ${left(fmt((zips[name] ?? 0) / 1024, 1), 8)}   ${pad(range(initMs), 16)}   ${pad(key.replaceAll('@aws-sdk/', '') || '-', 21)} ${pad(sdk[key] ? range(sdk[key]) : '-', 16)}   ${range(share)}`,
+    );
+  }
+  console.log(
+    '  bare AWS SDK clients: ' +
+      Object.entries(sdk)
+        .map(([key, value]) => `${key.replaceAll('@aws-sdk/', '')} ${range(value)} ms`)
+        .join(', '),
+  );
+  console.log('  targets: zip <= 250 KB, cold init <= 60 ms');
+}
+
+function printHandlers(results: readonly ScenarioResult[]) {
+  console.log(
+    `\nPer source and step: the zip's bundled handler in a fresh node process (one cold container per run), against the\n` +
+      `local S3 and the Spotify stand-in. Handler call only, ms, median (min-max) of ${RUNS} runs; warm = a second call in\n` +
+      `the same process; peak RSS = the process's VmHWM after the cold call, largest of ${RUNS}, against ${LAMBDA_MEMORY_MB} MB.\n` +
+      `Node flags as the Lambda runtime sets them: ${lambdaNodeArgs(LAMBDA_MEMORY_MB).join(' ')}`,
+  );
+  console.log(
+    `${pad('Source', 54)} ${pad('step', 9)} ${left('cold ms', 22)} ${left('warm ms', 9)} ${left('peak RSS MB', 12)} ${left('of 512', 7)}  S3 A/B`,
+  );
+  for (const result of results) {
+    const steps: Step[] = ['extract', 'transform', 'load'];
+    steps.forEach((step, index) => {
+      const figures = result.steps[step];
+      const rss = figures.peakRssMb.max;
+      console.log(
+        `${pad(index === 0 ? result.scenario.label : '', 54)} ${pad(step, 9)} ${left(range(figures.coldMs), 22)} ${left(figures.warmMs ? fmt(figures.warmMs.median) : '-', 9)} ${left(fmt(rss), 12)} ${left(`${fmt((rss / LAMBDA_MEMORY_MB) * 100)}%`, 7)}  ${figures.s3Requests.classA}/${figures.s3Requests.classB}`,
+      );
+    });
+    const total = (['extract', 'transform', 'load'] as const).reduce(
+      (sum, step) => sum + result.steps[step].coldMs.median,
+      0,
+    );
+    console.log(
+      `${pad('', 54)} ${pad('sum', 9)} ${left(fmt(total), 22)}   ${fmt(result.rows)} rows; raw ${fmt(result.bytes.raw)} B, normalized ${fmt(result.bytes.normalized)} B, CSV ${fmt(result.bytes.csv)} B`,
+    );
+  }
+}
+
+function printCalls(calls: ReturnType<typeof callFigures>) {
+  console.log(
+    `\nSpotify HTTP calls per Extract    ${pad('', 38)} cold container   warm container   cold, by endpoint`,
+  );
+  console.log(`${pad('', 72)} measured / min   measured / min`);
+  for (const entry of calls) {
+    const endpoints = Object.entries(entry.byEndpoint)
+      .map(([endpoint, count]) => `${endpoint} ${count}`)
+      .join(', ');
+    console.log(
+      `  ${pad(entry.source, 68)} ${left(`${entry.cold.measured} / ${entry.cold.minimum}`, 14)}   ${left(entry.warm ? `${entry.warm.measured} / ${entry.warm.minimum}` : '-', 14)}   ${endpoints}`,
+    );
+  }
+}
+
+type Priced = {
+  runs: RunCost[];
+  without: ReturnType<typeof monthlyCost>;
+  with: ReturnType<typeof monthlyCost>;
+};
+
+const DEPLOYMENTS: Record<string, string> = {
+  defaultDeployment: 'default deployment (development mode, user token)',
+  onePlaylist: '1 playlist daily (extended quota, client credentials)',
+  fiftyPlaylists: '50 playlists daily (extended quota, client credentials)',
+};
+
+function printCosts(costs: Record<string, Priced>) {
+  console.log(
+    `\nMonthly cost (USD, us-east-1 list prices, no free tier; Lambda ${LAMBDA_MEMORY_MB} MB arm64)`,
+  );
+  console.log(
+    `  ${pad('', 56)} ${left('runs/month', 10)} ${left('transitions', 12)} ${left('invocations', 12)} ${left('GB-s', 7)} ${left('S3 req', 7)}   ${left('usage+storage', 13)} ${left('+ alarm', 8)} ${left('+ bastion', 9)}`,
+  );
+  for (const [key, entry] of Object.entries(costs)) {
+    console.log(
+      `  ${pad(DEPLOYMENTS[key] ?? key, 56)} ${pad('', 10)} ${pad('', 12)} ${pad('', 12)} ${pad('', 7)} ${pad('', 7)}   ${left((entry.without.variableMonthlyUsd + entry.without.storageMonthlyUsd).toFixed(4), 13)} ${left(entry.without.totalMonthlyUsd.toFixed(4), 8)} ${left(entry.with.totalMonthlyUsd.toFixed(2), 9)}`,
+    );
+    entry.runs.forEach((run, index) => {
+      const figures = entry.without.runs[index];
+      console.log(
+        `    ${pad(`per run: ${run.label}`, 54)} ${left(fmt(run.runsPerDay * RUNS_PER_MONTH, 1), 10)} ${left(String(run.stateTransitions), 12)} ${left(String(run.lambdaBilledMs.length), 12)} ${left(fmt(figures?.gbSecondsPerRun ?? 0, 3), 7)} ${left(String(run.s3.classA + run.s3.classB), 7)}`,
+      );
+    });
+  }
+}
+
 async function main() {
-  // Handlers log and emit metrics as in Lambda; the runs swallow and count that output.
+  // In-process executions log and emit metrics as in Lambda; the runs swallow and count that output.
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  const started = performance.now();
+  const loadAtStart = os.loadavg()[0] ?? 0;
   const work = await mkdtemp(path.join(os.tmpdir(), 'spotify-etl-bench-'));
+  const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
   try {
     console.log(
-      `Benchmark on ${os.cpus().length} cores, Node ${spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim()}\n`,
+      `Benchmark on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${nodeVersion}, ` +
+        `load average ${fmt(loadAtStart, 2)} at the start`,
     );
-    const zipDir = path.join(work, 'package');
-    const zips = await packageZips(zipDir);
-    const init: Record<string, number> = {};
-    for (const name of Object.keys(zips)) init[name] = round(await coldInit(zipDir, name));
+    const bounds = deployedQualityBounds();
     console.log(
-      'Function               zip (KB)   cold init (ms, median of 9)   target: <= 250 KB, <= 60 ms',
-    );
-    for (const name of Object.keys(zips)) {
-      console.log(
-        `  ${name.padEnd(20)} ${String(round((zips[name] ?? 0) / 1024)).padStart(8)}   ${String(init[name]).padStart(8)}`,
-      );
-    }
-
-    const calls = await measureCalls([50, 200, 1000]);
-    console.log('\nHTTP calls per run      legacy API (measured / minimum)   2026 API (measured / minimum)');
-    for (const entry of calls) {
-      console.log(
-        `  ${String(entry.items).padStart(5)} items          ${String(entry.legacy.measured).padStart(6)} / ${String(entry.legacy.minimum).padEnd(6)}                  ${String(entry.modern.measured).padStart(6)} / ${entry.modern.minimum}`,
-      );
-    }
-
-    const throughputs = [1000, 10_000, 100_000].map(throughput);
-    console.log(
-      '\nTransform + CSV         time (ms)   rows/s    peak RSS (MB)   parse/validate/normalize/csv (ms)   target 100k: <= 1000 ms, <= 256 MB',
-    );
-    for (const entry of throughputs) {
-      const phases = Object.values(entry.phasesMs)
-        .map((ms) => Math.round(ms))
-        .join('/');
-      console.log(
-        `  ${String(entry.records).padStart(7)} records   ${String(Math.round(entry.elapsedMs)).padStart(9)}   ${String(entry.rowsPerSecond).padStart(7)}   ${String(Math.round(entry.peakRssMb)).padStart(13)}   ${phases}`,
-      );
-    }
-
-    const local = await measureLocalRuns(init);
-    console.log(
-      `\nWhole local execution (offline sample): first ${local.firstMs} ms, median of ${local.runs} ${local.medianMs} ms (target <= 2000 ms)`,
+      `Quality bounds as deployed: ${fmt(bounds.minRowsPerSource)}..${fmt(bounds.maxRowsPerSource)} rows per source, ` +
+        `so playlists are measured at ${playlistSizes(bounds)
+          .map((size) => fmt(size))
+          .join(' / ')} entries\n`,
     );
 
-    const cost = {
-      onePlaylist: {
-        perRun: local.costOnePlaylist,
-        withoutBastion: monthlyCost(local.costOnePlaylist, false),
-        withBastion: monthlyCost(local.costOnePlaylist, true),
+    const packaged = await packageServiceCopy();
+    const zips = packaged.zipSizes;
+    const handlerFiles = await unpackHandlers(packaged.zips, path.join(work, 'handlers'));
+    const sdkOf: Record<string, string[]> = {};
+    for (const [name, file] of Object.entries(handlerFiles))
+      sdkOf[name] = sdkModulesOf(await readFile(file, 'utf8'));
+    const outside = path.join(work, 'outside');
+    await mkdir(outside, { recursive: true });
+    const sdkSets = [
+      ...new Set([
+        '@aws-sdk/client-s3',
+        '@aws-sdk/client-ssm',
+        ...Object.values(sdkOf)
+          .map((set) => set.join('+'))
+          .filter(Boolean),
+      ]),
+    ].sort();
+    const samples = requireTimes(
+      {
+        ...Object.fromEntries(Object.entries(handlerFiles).map(([name, file]) => [name, [file]])),
+        ...Object.fromEntries(sdkSets.map((key) => [key, key.split('+')])),
       },
-      fiftyPlaylists: {
-        perRun: local.costFiftyPlaylists,
-        withoutBastion: monthlyCost(local.costFiftyPlaylists, false),
-        withBastion: monthlyCost(local.costFiftyPlaylists, true),
-      },
-    };
-    console.log(
-      '\nMonthly cost, daily runs (USD, list prices)   transitions/run   GB-s/run   S3 req/run   variable   + alarm   + bastion',
+      outside,
+      LAMBDA_MEMORY_MB,
+      COLD_INIT_RUNS,
     );
-    for (const [label, entry] of [
-      ['1 playlist', cost.onePlaylist],
-      ['50 playlists', cost.fiftyPlaylists],
-    ] as const) {
-      console.log(
-        `  ${label.padEnd(42)} ${String(entry.perRun.stateTransitions).padStart(15)}   ${String(entry.withoutBastion.gbSecondsPerRun).padStart(8)}   ${String(entry.perRun.s3.classA + entry.perRun.s3.classB).padStart(10)}   ${(entry.withoutBastion.variableMonthlyUsd + entry.withoutBastion.storageMonthlyUsd).toFixed(4).padStart(8)}   ${entry.withoutBastion.totalMonthlyUsd.toFixed(4).padStart(7)}   ${entry.withBastion.totalMonthlyUsd.toFixed(2).padStart(9)}`,
-      );
+    const init: Record<string, Spread> = {};
+    const projectShare: Record<string, Spread> = {};
+    for (const name of Object.keys(handlerFiles)) {
+      const own = samples[name] ?? [];
+      init[name] = spread(own);
+      const sdkKey = (sdkOf[name] ?? []).join('+');
+      projectShare[name] = sdkKey ? pairedDifference(own, samples[sdkKey] ?? []) : spread(own);
     }
+    const sdk = Object.fromEntries(sdkSets.map((key) => [key, spread(samples[key] ?? [])]));
+    printFunctions(zips, init, sdkOf, sdk, projectShare);
+    process.stderr.write(
+      `  packaged and timed module init (${fmt((performance.now() - started) / 1000)} s)\n`,
+    );
+
+    const workerFile = await buildWorker(work);
+    const handlers = await measureHandlers({
+      workDir: work,
+      workerFile,
+      handlerFiles,
+      runs: RUNS,
+      memoryMb: LAMBDA_MEMORY_MB,
+      bounds,
+      onScenario: (result) =>
+        process.stderr.write(
+          `  measured ${result.scenario.label} (${fmt((performance.now() - started) / 1000)} s)\n`,
+        ),
+    });
+    printHandlers(handlers);
+    const calls = callFigures(handlers);
+    printCalls(calls);
+
+    const local = await measureLocalExecution();
+    console.log(
+      `\nWhole local execution (the offline sample: ${local.sources.join(', ')}; in this process):\n` +
+        `  first ${fmt(local.firstMs)} ms, then median ${fmt(local.medianMs)} ms (${fmt(local.minMs)}-${fmt(local.maxMs)}) of ${local.runs} (target <= 2,000 ms)`,
+    );
+
+    const coldInitMs = Object.fromEntries(Object.entries(init).map(([name, value]) => [name, value.median]));
+    const measured = await measureCosts(coldInitMs);
+    const cost = Object.fromEntries(
+      Object.entries(measured).map(([key, runs]) => [
+        key,
+        { runs, without: monthlyCost(runs, false), with: monthlyCost(runs, true) },
+      ]),
+    );
+    printCosts(cost);
 
     const results = {
       measuredAt: new Date().toISOString(),
       machine: {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        node: spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim(),
+        node: nodeVersion,
+        // Other work on the machine shows in every figure: the 1-minute load average at start and end.
+        loadAverage: { start: round(loadAtStart, 2), end: round(os.loadavg()[0] ?? 0, 2) },
+      },
+      method: {
+        runs: RUNS,
+        coldInitRuns: COLD_INIT_RUNS,
+        lambdaMemoryMb: LAMBDA_MEMORY_MB,
+        qualityBounds: bounds,
+        handlers:
+          "each run: Extract, Transform and Load of one source, each in a fresh node process (the Lambda runtime's node flags, nodeArgs) that require()s the zip's bundled handler.js (AWS SDK from NODE_PATH) and is invoked over IPC; ms = the handler call alone (cold = first call in the process, warm = a second one); peak RSS = VmHWM from /proc/self/status after the cold call; every run has its own empty bucket on the local S3 (s3rver) served by the bench process, Spotify is the stand-in",
+        coldInit:
+          'require() of the bundled handler.js in a fresh node process, from a folder outside the project, AWS SDK through NODE_PATH; the sets take turns, round by round; project share = median of (function - its SDK clients) per round',
+        nodeArgs: lambdaNodeArgs(LAMBDA_MEMORY_MB),
+        sizes: 'bytes: ContentLength of the objects in the bucket',
       },
       zipBytes: zips,
       coldInitMs: init,
+      awsSdkOf: sdkOf,
+      awsSdkRequireMs: sdk,
+      coldInitProjectShareMs: projectShare,
+      handlers: handlers.map((result) => ({
+        source: result.scenario.label,
+        ref: result.scenario.ref,
+        kind: result.scenario.kind,
+        mode: result.scenario.mode,
+        auth: result.scenario.auth,
+        entries: result.scenario.entries,
+        rows: result.rows,
+        apiMode: result.apiMode,
+        enrichmentUnavailable: result.enrichmentUnavailable,
+        bytes: result.bytes,
+        steps: result.steps,
+      })),
       httpCalls: calls,
-      transformAndCsv: throughputs,
-      localExecution: { firstMs: local.firstMs, medianMs: local.medianMs, runs: local.runs },
-      cost,
+      localExecution: local,
+      cost: Object.fromEntries(
+        Object.entries(cost).map(([key, entry]) => [
+          key,
+          { perRun: entry.runs, withoutBastion: entry.without, withBastion: entry.with },
+        ]),
+      ),
       prices: PRICES,
+      benchSeconds: round((performance.now() - started) / 1000, 1),
     };
     // The tracked bench/results.json changes only when asked: a bench run leaves the tree clean.
     const target = process.argv.includes('--update')
@@ -194,7 +347,10 @@ async function main() {
       : path.join(PROJECT_ROOT, '.local', 'bench', 'results.json');
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nWrote ${path.relative(process.cwd(), target)}`);
+    console.log(
+      `\nWrote ${path.relative(process.cwd(), target)} (${fmt(results.benchSeconds)} s; load average ` +
+        `${fmt(results.machine.loadAverage.start, 2)} at the start, ${fmt(results.machine.loadAverage.end, 2)} at the end)`,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

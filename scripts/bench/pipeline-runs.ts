@@ -1,16 +1,23 @@
 import { stat } from 'node:fs/promises';
-import { SPOTIFY_LIMITS, TOP_50_GLOBAL_PLAYLIST_ID } from '../../functions/commons/constants';
-import { chunk } from '../../functions/commons/clients/spotify/catalog';
+import { z } from 'zod';
+import { DEFAULT_SOURCES } from '../../functions/commons/config';
+import { TOP_50_GLOBAL_PLAYLIST_ID, splitSourceList } from '../../functions/commons/domain/sources';
 import { startLocalStack, type LocalStack } from '../../test/helpers/local-stack';
-import type { S3RequestCounts } from '../local/local-s3';
-import { samplePlaylists, sizedPlaylist } from '../../test/spotify-stand-in/playlists';
-import { chartFor, spotifyId } from '../../test/spotify-stand-in/sample-data';
+import { sizedPlaylist } from '../../test/spotify-stand-in/playlists';
 import type { StandInOptions } from '../../test/spotify-stand-in/server';
+import { readProjectFiles } from '../local/project-files';
+import type { SpotifyTarget } from '../local/run-local';
+import { BENCH_DATE } from './handler-runs';
+import { median } from './stats';
 
-const BENCH_DATE = '2026-01-31';
+const BENCH_NOW = `${BENCH_DATE}T06:00:00.000Z`;
 
-export const median = (values: readonly number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+/** What `npm run local` runs offline: a chart, a personal Top 50 and the recent plays. */
+export const SAMPLE_SOURCES = [
+  `playlist:${TOP_50_GLOBAL_PLAYLIST_ID}`,
+  'me:top-tracks:short_term',
+  'me:recently-played',
+];
 
 /**
  * Runs `work` with stdout swallowed and counted: the handlers log (INFO, with EMF metrics) as they
@@ -30,22 +37,16 @@ export async function quietly<T>(work: () => Promise<T>): Promise<{ value: T; by
   }
 }
 
-export interface RunCost {
-  stateTransitions: number;
-  /** Billed duration per Lambda invocation: handler time plus the measured cold init (daily runs are cold). */
-  lambdaBilledMs: number[];
-  memoryMb: number;
-  s3: S3RequestCounts;
-  logBytes: number;
-  csvBytes: number;
-}
-
 /** A local S3 server and a Spotify stand-in for one measurement, closed afterwards. */
 async function withStack<T>(
   options: Partial<StandInOptions>,
   work: (stack: LocalStack) => Promise<T>,
 ): Promise<T> {
-  const stack = await startLocalStack({ snapshotDate: BENCH_DATE, ...options });
+  const stack = await startLocalStack({
+    snapshotDate: BENCH_DATE,
+    now: () => new Date(BENCH_NOW),
+    ...options,
+  });
   try {
     return await work(stack);
   } finally {
@@ -53,118 +54,164 @@ async function withStack<T>(
   }
 }
 
-function minimumCalls(items: number, shape: 'legacy' | '2026'): number {
-  const tracks = chartFor(BENCH_DATE, items);
-  const artists = new Set(tracks.flatMap((track) => track.artistIds));
-  const page = shape === 'legacy' ? SPOTIFY_LIMITS.legacyTracksPage : SPOTIFY_LIMITS.itemsPage;
-  const pages = 1 + Math.ceil(Math.max(0, items - page) / page); // the first page comes with the playlist
-  // 2026: one refused call each shows that artists and audio features are unavailable.
-  const enrichment =
-    shape === 'legacy'
-      ? chunk([...artists], SPOTIFY_LIMITS.severalArtists).length +
-        chunk(tracks, SPOTIFY_LIMITS.audioFeatures).length
-      : 2;
-  return 1 + pages + enrichment;
-}
-
-export async function measureCalls(sizes: number[]) {
-  const results = [];
-  for (const items of sizes) {
-    const measured: Record<string, number> = {};
-    for (const shape of ['legacy', '2026'] as const) {
-      ({ value: measured[shape] } = await quietly(() =>
-        withStack({ apiShape: shape }, async (stack) => {
-          stack.spotify.options.playlists.set('benchPlaylist', sizedPlaylist('benchPlaylist', items));
-          const result = await stack.run({ snapshotDate: BENCH_DATE, playlistIds: ['benchPlaylist'] });
-          if (result.status !== 'SUCCEEDED')
-            throw new Error(`bench run of ${items} items failed: ${result.cause ?? ''}`);
-          return stack.spotify.count();
-        }),
-      ));
-    }
-    results.push({
-      items,
-      legacy: { measured: measured.legacy ?? 0, minimum: minimumCalls(items, 'legacy') },
-      modern: { measured: measured['2026'] ?? 0, minimum: minimumCalls(items, '2026') },
-    });
-  }
-  return results;
-}
-
-async function costOf(playlistIds: string[], coldInitMs: Record<string, number>): Promise<RunCost> {
-  return withStack({}, async (stack) => {
-    const { spotify } = stack;
-    const s3 = stack.s3.requests;
-    for (const [index, id] of playlistIds.entries()) {
-      if (!spotify.options.playlists.has(id)) {
-        spotify.options.playlists.set(id, {
-          id,
-          name: `Top 50 - Country ${index}`,
-          entries: samplePlaylists().get(id)?.entries ?? sizedPlaylist(id, 50).entries,
-        });
+function spotifyTarget(stack: LocalStack, auth: 'user_token' | 'client_credentials'): SpotifyTarget {
+  const target = stack.spotify.target();
+  return auth === 'user_token'
+    ? {
+        apiUrl: target.apiUrl,
+        accountsUrl: target.accountsUrl,
+        clientId: target.clientId,
+        refreshToken: stack.spotify.grantRefreshToken(),
       }
-    }
+    : target;
+}
+
+/** The whole offline sample (as `npm run local` runs it), six times: the first, then warm ones. */
+export async function measureLocalExecution() {
+  const { value: durations } = await quietly(() =>
+    withStack({ mode: 'extended_quota' }, async (stack) => {
+      const spotify = spotifyTarget(stack, 'user_token');
+      const times: number[] = [];
+      for (let index = 0; index < 6; index += 1) {
+        const started = performance.now();
+        const result = await stack.run({ snapshotDate: BENCH_DATE, sources: SAMPLE_SOURCES, spotify });
+        if (result.status !== 'SUCCEEDED') throw new Error(`local run failed: ${result.cause ?? ''}`);
+        times.push(performance.now() - started);
+      }
+      return times;
+    }),
+  );
+  const warm = durations.slice(1);
+  return {
+    sources: SAMPLE_SOURCES,
+    firstMs: Math.round(durations[0] ?? 0),
+    medianMs: Math.round(median(warm)),
+    minMs: Math.round(Math.min(...warm)),
+    maxMs: Math.round(Math.max(...warm)),
+    runs: warm.length,
+  };
+}
+
+export interface RunCost {
+  readonly label: string;
+  readonly sources: number;
+  readonly stateTransitions: number;
+  /** Billed duration per Lambda invocation (handler time, plus a cold init where a container starts). */
+  readonly lambdaBilledMs: number[];
+  readonly memoryMb: number;
+  readonly s3: { classA: number; classB: number };
+  readonly logBytes: number;
+  /** Bytes of the curated CSV objects the run wrote. */
+  readonly csvBytes: number;
+  readonly runsPerDay: number;
+}
+
+const outputSchema = z.looseObject({
+  outcomes: z.array(z.looseObject({ load: z.looseObject({ keys: z.array(z.string()) }).optional() })),
+});
+
+/**
+ * One execution of the state machine (in this process, against the local S3 and the stand-in),
+ * read for what it is billed on. Each function pays a cold init once per concurrent container: the
+ * Map runs `SOURCE_CONCURRENCY` (2) iterations at a time, so at most two containers per function.
+ */
+async function costOf(
+  label: string,
+  sources: string[],
+  options: Partial<StandInOptions>,
+  auth: 'user_token' | 'client_credentials',
+  coldInitMs: Record<string, number>,
+  runsPerDay: number,
+): Promise<RunCost> {
+  return withStack(options, async (stack) => {
+    const s3 = stack.s3.requests;
     const before = { ...s3 };
     let during = { ...s3 };
     const { value: result, bytes: logBytes } = await quietly(() =>
       stack.run({
         snapshotDate: BENCH_DATE,
-        playlistIds,
+        sources,
+        spotify: spotifyTarget(stack, auth),
         onEvent: (event) => {
           if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed') during = { ...s3 };
         },
       }),
     );
-    if (result.status !== 'SUCCEEDED') throw new Error(`cost run failed: ${result.cause ?? ''}`);
+    if (result.status !== 'SUCCEEDED') throw new Error(`${label}: run failed: ${result.cause ?? ''}`);
     const entered = new Map<string, number>();
     const billed: number[] = [];
+    const containers = new Map<string, number>();
+    const concurrency = 2;
+    const lambdas = new Set(readProjectFiles().functions.keys());
     for (const event of result.events) {
-      if (event.type === 'StateEntered') entered.set(event.state.name, event.timestamp);
-      if (event.type === 'StateExited' && event.state.type === 'Task') {
+      if (event.type !== 'StateEntered' && event.type !== 'StateExited') continue;
+      const key = `${event.state.name}#${String(event.index ?? '')}`;
+      if (event.type === 'StateEntered') entered.set(key, event.timestamp);
+      else if (event.state.type === 'Task' && lambdas.has(event.state.name.toLowerCase())) {
         const name = event.state.name.toLowerCase();
-        billed.push(
-          Math.ceil(event.timestamp - (entered.get(event.state.name) ?? event.timestamp)) +
-            (coldInitMs[name] ?? 0),
-        );
+        const started = containers.get(name) ?? 0;
+        const cold = started < concurrency ? (coldInitMs[name] ?? 0) : 0;
+        containers.set(name, started + 1);
+        billed.push(Math.ceil(event.timestamp - (entered.get(key) ?? event.timestamp) + cold));
       }
     }
-    const output = result.output as { load?: { csvKey?: string } } | undefined;
-    const csvBytes = output?.load?.csvKey ? (await stat(result.fileOf(output.load.csvKey))).size : 0;
+    const output = outputSchema.parse(result.output);
+    let csvBytes = 0;
+    for (const outcome of output.outcomes)
+      for (const key of outcome.load?.keys ?? []) csvBytes += (await stat(result.fileOf(key))).size;
     return {
+      label,
+      sources: sources.length,
       stateTransitions: result.events.filter((event) => event.type === 'StateEntered').length,
       lambdaBilledMs: billed,
       memoryMb: 512,
       s3: { classA: during.classA - before.classA, classB: during.classB - before.classB },
       logBytes,
       csvBytes,
+      runsPerDay,
     };
   });
 }
 
-export async function measureLocalRuns(coldInitMs: Record<string, number>) {
-  const { value: times } = await quietly(() =>
-    withStack({}, async (stack) => {
-      const durations: number[] = [];
-      for (let index = 0; index < 6; index += 1) {
-        const started = Date.now();
-        const result = await stack.run({ snapshotDate: BENCH_DATE });
-        if (result.status !== 'SUCCEEDED') throw new Error('local run failed');
-        durations.push(Date.now() - started);
-      }
-      return durations;
-    }),
+/**
+ * The deployments the cost model prices: the default one (the user's three Top 50s daily and the
+ * recent plays hourly, a development-mode app), one chart daily and fifty charts daily (an
+ * extended-quota app with client credentials).
+ */
+export async function measureCosts(coldInitMs: Record<string, number>) {
+  const fifty = Array.from({ length: 50 }, (_, index) => `benchChart${String(index).padStart(2, '0')}`);
+  const charts = new Map(fifty.map((id) => [id, sizedPlaylist(id, 50)]));
+  const daily = await costOf(
+    '3 top-tracks sources, daily',
+    splitSourceList(DEFAULT_SOURCES),
+    { mode: 'development' },
+    'user_token',
+    coldInitMs,
+    1,
   );
-  const fifty = Array.from({ length: 50 }, (_, index) =>
-    index === 0 ? TOP_50_GLOBAL_PLAYLIST_ID : spotifyId('country', index),
+  const hourly = await costOf(
+    'recently played, hourly',
+    ['me:recently-played'],
+    { mode: 'development' },
+    'user_token',
+    coldInitMs,
+    24,
   );
-  const costOnePlaylist = await costOf([TOP_50_GLOBAL_PLAYLIST_ID], coldInitMs);
-  const costFiftyPlaylists = await costOf(fifty, coldInitMs);
-  const warm = times.slice(1);
-  return {
-    firstMs: times[0] ?? 0,
-    medianMs: median(warm),
-    runs: warm.length,
-    costOnePlaylist,
-    costFiftyPlaylists,
-  };
+  const oneChart = await costOf(
+    '1 playlist, daily',
+    [`playlist:${TOP_50_GLOBAL_PLAYLIST_ID}`],
+    { mode: 'extended_quota' },
+    'client_credentials',
+    coldInitMs,
+    1,
+  );
+  const fiftyCharts = await costOf(
+    '50 playlists, daily',
+    fifty.map((id) => `playlist:${id}`),
+    { mode: 'extended_quota', playlists: charts },
+    'client_credentials',
+    coldInitMs,
+    1,
+  );
+  return { defaultDeployment: [daily, hourly], onePlaylist: [oneChart], fiftyPlaylists: [fiftyCharts] };
 }
