@@ -6,9 +6,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SPOTIFY_ACCOUNTS_URL, DEFAULT_SPOTIFY_API_URL } from '../functions/commons/constants';
-import { PLAYLIST_ID_PATTERN } from '../functions/commons/config';
 import { isSnapshotDate, utcDateOf } from '../functions/commons/domain/snapshot-date';
-import { keys } from '../functions/commons/domain/keys';
+import {
+  isSourceRef,
+  parseSourceRef,
+  SOURCE_REFERENCE_HELP,
+  TOP_50_GLOBAL_PLAYLIST_ID,
+} from '../functions/commons/domain/sources';
 import { startSpotifyStandIn, type SpotifyStandIn } from '../test/spotify-stand-in/server';
 import { parseFlags, runCommand, UsageError } from './cli';
 import { PROJECT_ROOT } from './local/project-files';
@@ -20,14 +24,25 @@ import {
   type SpotifyTarget,
 } from './local/run-local';
 
+/** The offline sample shows every dataset: a chart, a personal Top 50 and a play history. */
+const SAMPLE_SOURCES = [
+  `playlist:${TOP_50_GLOBAL_PLAYLIST_ID}`,
+  'me:top-tracks:short_term',
+  'me:recently-played',
+];
+
 const USAGE = `Usage: npm run local -- [options]
 
-Runs the Step Functions definition in statemachines/ locally: the real Extract, Transform and
-Load handlers, a local S3 server, and Spotify (or, without credentials, the offline sample).
+Runs the Step Functions definition in statemachines/ locally: the real Plan, Extract, Transform,
+Load and Finalize handlers, a local S3 server, and Spotify (or, without credentials, the offline
+sample: a chart playlist, your top tracks and your recent plays, as an extended-quota app sees them).
 
 Options:
-  --date YYYY-MM-DD    snapshot date (default: today, UTC)
-  --playlist ID        Spotify playlist id; repeat for several (default: Top 50 - Global)
+  --source REF         a source; repeat for several. ${SOURCE_REFERENCE_HELP.replace('A source is ', 'One of ')}
+                       (default: the sample's three sources offline; DEFAULT_SOURCES or your top
+                       tracks with credentials)
+  --playlist ID        shorthand for --source playlist:ID
+  --date YYYY-MM-DD    offline sample only: run as if it were that day (default: today, UTC)
   --reset              delete the local bucket's data before running
   --real-timings       keep the definition's Retry intervals and Wait times (default: shortened)
   --verbose            print the handlers' structured logs
@@ -35,14 +50,16 @@ Options:
 
 Environment:
   SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET   call Spotify (or a compatible server) instead of the sample
-  SPOTIFY_REFRESH_TOKEN                      user-token mode (see README "Spotify app modes")
+  SPOTIFY_REFRESH_TOKEN                      user-token mode (see README "Spotify app modes"); a
+                                             rotated token is kept in <data dir>/spotify-token.json
+  DEFAULT_SOURCES                            comma-separated sources when no --source is given
   SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL      servers to call (default: Spotify's)
   LOCAL_DATA_DIR                             where the bucket's files go (default: .local/)
 A git-ignored .env file in the project root is read first.`;
 
 interface CliOptions {
-  snapshotDate: string;
-  playlistIds?: string[];
+  snapshotDate?: string;
+  sources?: string[];
   reset: boolean;
   realTimings: boolean;
   verbose: boolean;
@@ -52,6 +69,7 @@ function parseCli(argv: string[]): CliOptions | 'help' {
   const values = parseFlags(
     {
       date: { type: 'string' },
+      source: { type: 'string', multiple: true },
       playlist: { type: 'string', multiple: true },
       reset: { type: 'boolean', default: false },
       'real-timings': { type: 'boolean', default: false },
@@ -61,21 +79,27 @@ function parseCli(argv: string[]): CliOptions | 'help' {
     argv,
   );
   if (values.help) return 'help';
-  const snapshotDate = values.date ?? utcDateOf(new Date());
-  if (!isSnapshotDate(snapshotDate)) {
-    throw new UsageError(
-      `--date must be a calendar date written YYYY-MM-DD, e.g. 2026-01-31 (got "${snapshotDate}")`,
-    );
+  const snapshotDate = values.date;
+  if (snapshotDate !== undefined) {
+    if (!isSnapshotDate(snapshotDate)) {
+      throw new UsageError(
+        `--date must be a calendar date written YYYY-MM-DD, e.g. 2026-01-31 (got "${snapshotDate}")`,
+      );
+    }
+    if (snapshotDate > utcDateOf(new Date())) {
+      throw new UsageError(
+        `--date ${snapshotDate} is in the future; Spotify cannot tell what it will say then`,
+      );
+    }
   }
-  const invalid = (values.playlist ?? []).filter((id) => !PLAYLIST_ID_PATTERN.test(id));
-  if (invalid.length > 0) {
-    throw new UsageError(
-      `--playlist takes a Spotify playlist id (letters and digits), got "${invalid.join('", "')}"`,
-    );
-  }
+  const references = [...(values.source ?? []), ...(values.playlist ?? []).map((id) => `playlist:${id}`)];
+  const problems = references
+    .map(parseSourceRef)
+    .flatMap((parsed) => (isSourceRef(parsed) ? [] : [parsed.problem]));
+  if (problems.length > 0) throw new UsageError(`${problems.join('; ')}. ${SOURCE_REFERENCE_HELP}`);
   return {
-    snapshotDate,
-    ...(values.playlist ? { playlistIds: values.playlist } : {}),
+    ...(snapshotDate ? { snapshotDate } : {}),
+    ...(references.length > 0 ? { sources: references } : {}),
     reset: values.reset,
     realTimings: values['real-timings'],
     verbose: values.verbose,
@@ -102,8 +126,15 @@ async function main(): Promise<number> {
 
   let standIn: SpotifyStandIn | undefined;
   let spotify: SpotifyTarget;
+  let sources = cli.sources;
   const clientId = process.env.SPOTIFY_CLIENT_ID?.trim();
   if (clientId) {
+    const today = utcDateOf(new Date());
+    if (cli.snapshotDate !== undefined && cli.snapshotDate !== today) {
+      throw new UsageError(
+        `--date works only with the offline sample: Spotify tells what it says today (${today}), so a real run is always labelled with today`,
+      );
+    }
     spotify = {
       apiUrl: process.env.SPOTIFY_API_URL ?? DEFAULT_SPOTIFY_API_URL,
       accountsUrl: process.env.SPOTIFY_ACCOUNTS_URL ?? DEFAULT_SPOTIFY_ACCOUNTS_URL,
@@ -113,13 +144,20 @@ async function main(): Promise<number> {
     };
     console.log(`Spotify: ${spotify.apiUrl} (credentials from SPOTIFY_CLIENT_ID)`);
   } else {
-    standIn = await startSpotifyStandIn({ snapshotDate: cli.snapshotDate });
+    const snapshotDate = cli.snapshotDate ?? utcDateOf(new Date());
+    // The sample plays the part of an extended-quota app, so that every dataset has data to show.
+    standIn = await startSpotifyStandIn({
+      mode: 'extended_quota',
+      snapshotDate,
+      now: () => new Date(`${snapshotDate}T06:00:00.000Z`),
+    });
     spotify = {
       apiUrl: standIn.url,
       accountsUrl: standIn.url,
       clientId: standIn.options.clientId,
-      clientSecret: standIn.options.clientSecret,
+      refreshToken: standIn.grantRefreshToken(),
     };
+    sources ??= SAMPLE_SOURCES;
     console.log(
       'Spotify: offline sample data (the bundled Spotify stand-in; set SPOTIFY_CLIENT_ID to call Spotify)',
     );
@@ -127,12 +165,12 @@ async function main(): Promise<number> {
 
   try {
     console.log(
-      `Run: snapshot date ${cli.snapshotDate}, playlists ${cli.playlistIds?.join(', ') ?? '(default)'}, ` +
+      `Run: ${cli.snapshotDate ?? 'today'}, sources ${sources?.join(', ') ?? '(the configured defaults)'}, ` +
         `local bucket ${DEFAULT_LOCAL_BUCKET}${cli.realTimings ? ', real retry timings' : ''}\n`,
     );
     const result = await runLocalExecution({
-      snapshotDate: cli.snapshotDate,
-      ...(cli.playlistIds ? { playlistIds: cli.playlistIds } : {}),
+      ...(cli.snapshotDate && standIn ? { snapshotDate: cli.snapshotDate } : {}),
+      ...(sources ? { sources } : {}),
       dataDir,
       spotify,
       realTimings: cli.realTimings,
@@ -141,7 +179,7 @@ async function main(): Promise<number> {
         if (line) console.log(line);
       },
     });
-    console.log(`\n${summarize(result, process.cwd(), keys)}`);
+    console.log(`\n${summarize(result, process.cwd(), result.manifestKey)}`);
     if (standIn) console.log(`Spotify stand-in served ${standIn.count()} HTTP requests.`);
     return result.status === 'SUCCEEDED' ? 0 : 1;
   } finally {

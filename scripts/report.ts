@@ -8,8 +8,14 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { TOP_50_GLOBAL_PLAYLIST_ID } from '../functions/commons/constants';
-import { PLAYLIST_ID_PATTERN } from '../functions/commons/config';
+import {
+  isSourceRef,
+  parseSourceRef,
+  playlistSource,
+  SOURCE_REFERENCE_HELP,
+  TOP_50_GLOBAL_PLAYLIST_ID,
+} from '../functions/commons/domain/sources';
+import { restoreFormula } from '../functions/datasets/csv';
 import { parseFlags, runCommand, UsageError } from './cli';
 import { PROJECT_ROOT } from './local/project-files';
 import { DEFAULT_LOCAL_BUCKET } from './local/run-local';
@@ -23,15 +29,17 @@ Writes an HTML page with a rank-over-time chart and today's movers from the cura
 
 Options:
   --bucket NAME      read s3://NAME/curated/top_tracks/ (default: the local run's files)
-  --playlist ID      which playlist to chart (default: Top 50 - Global, or the first one found)
+  --source REF       which source to chart, e.g. me:top-tracks:short_term or playlist:<id>
+                     (default: Top 50 - Global, else your short-term top tracks, else the first found)
+  --playlist ID      shorthand for --source playlist:ID
   --top N            how many of the newest top tracks to chart (default 10)
   --out FILE         where to write the page (default: $LOCAL_DATA_DIR/report.html)
   --help             show this help`;
 
 const csvRowSchema = z.object({
   snapshot_date: z.string(),
-  playlist_id: z.string(),
-  playlist_name: z.string(),
+  source: z.string(),
+  source_name: z.string(),
   rank: z.coerce.number().int().positive(),
   track_id: z.string(),
   track_name: z.string(),
@@ -40,19 +48,19 @@ const csvRowSchema = z.object({
 
 async function readRows(source: CuratedSource): Promise<ChartRow[]> {
   const rows: ChartRow[] = [];
-  for (const date of await source.listDates()) {
-    const records: unknown[] = parse(await source.readCsv(date), { columns: true });
+  for (const key of await source.listCsvKeys()) {
+    const records: unknown[] = parse(await source.readCsv(key), { columns: true });
     for (const record of records) {
       const row = csvRowSchema.parse(record);
       rows.push({
         snapshotDate: row.snapshot_date,
-        playlistId: row.playlist_id,
-        playlistName: row.playlist_name,
+        source: row.source,
+        sourceName: restoreFormula(row.source_name),
         rank: row.rank,
         trackId: row.track_id,
         // Undo the CSV-injection guard for display: the page is not a spreadsheet.
-        trackName: row.track_name.replace(/^'(?=[=+\-@\t\r])/, ''),
-        artistNames: row.artist_names.replace(/^'(?=[=+\-@\t\r])/, ''),
+        trackName: restoreFormula(row.track_name),
+        artistNames: restoreFormula(row.artist_names),
       });
     }
   }
@@ -62,6 +70,7 @@ async function readRows(source: CuratedSource): Promise<ChartRow[]> {
 function parseCli() {
   const values = parseFlags({
     bucket: { type: 'string' },
+    source: { type: 'string' },
     playlist: { type: 'string' },
     top: { type: 'string', default: '10' },
     out: { type: 'string' },
@@ -70,10 +79,11 @@ function parseCli() {
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 50)
     throw new UsageError(`--top must be 1..50, got "${values.top}"`);
-  if (values.playlist && !PLAYLIST_ID_PATTERN.test(values.playlist)) {
-    throw new UsageError(`--playlist takes a Spotify playlist id, got "${values.playlist}"`);
-  }
-  return { ...values, top };
+  const reference =
+    values.source ?? (values.playlist === undefined ? undefined : `playlist:${values.playlist}`);
+  const parsed = reference === undefined ? undefined : parseSourceRef(reference);
+  if (parsed && !isSourceRef(parsed)) throw new UsageError(`${parsed.problem}. ${SOURCE_REFERENCE_HELP}`);
+  return { ...values, top, source: parsed?.ref };
 }
 
 async function main(): Promise<number> {
@@ -95,21 +105,20 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const playlistIds = [...new Set(rows.map((row) => row.playlistId))];
-  const playlistId =
-    cli.playlist ??
-    (playlistIds.includes(TOP_50_GLOBAL_PLAYLIST_ID) ? TOP_50_GLOBAL_PLAYLIST_ID : playlistIds[0]);
-  if (!playlistId || !playlistIds.includes(playlistId)) {
-    console.error(`Playlist ${playlistId ?? ''} is not in the data; it has: ${playlistIds.join(', ')}`);
+  const available = [...new Set(rows.map((row) => row.source))];
+  const preferred = [playlistSource(TOP_50_GLOBAL_PLAYLIST_ID).ref, 'me:top-tracks:short_term'];
+  const chosen = cli.source ?? preferred.find((ref) => available.includes(ref)) ?? available[0];
+  if (!chosen || !available.includes(chosen)) {
+    console.error(`Source ${chosen ?? ''} is not in the data; it has: ${available.join(', ')}`);
     return 1;
   }
-  const trend = buildTrend(rows, playlistId, cli.top);
+  const trend = buildTrend(rows, chosen, cli.top);
   const out = path.resolve(cli.out ?? path.join(dataDir, 'report.html'));
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, renderReport(trend, new Date()));
   console.log(`Report: ${path.relative(process.cwd(), out) || out}`);
   console.log(
-    `  ${trend.playlistName}: ${trend.dates.length} dates (${trend.dates[0] ?? ''} to ${trend.dates.at(-1) ?? ''}), top ${trend.tracks.length} charted`,
+    `  ${trend.sourceName}: ${trend.dates.length} dates (${trend.dates[0] ?? ''} to ${trend.dates.at(-1) ?? ''}), top ${trend.tracks.length} charted`,
   );
   return 0;
 }

@@ -1,9 +1,7 @@
-import {
-  DEFAULT_SPOTIFY_ACCOUNTS_URL,
-  DEFAULT_SPOTIFY_API_URL,
-  TOP_50_GLOBAL_PLAYLIST_ID,
-} from './constants';
-import { ConfigurationError } from './errors';
+import { DEFAULT_SPOTIFY_ACCOUNTS_URL, DEFAULT_SPOTIFY_API_URL } from './constants';
+import { parseSources } from './domain/run';
+import { SCOPES, splitSourceList, type SourceRef } from './domain/sources';
+import { ConfigurationError, InvalidInputError } from './errors';
 
 /**
  * Settings come from environment variables (set in serverless.yml when deployed, by the local
@@ -46,21 +44,53 @@ function url(env: Env, name: string, fallback: string): string {
   }
 }
 
-export const PLAYLIST_ID_PATTERN = /^[A-Za-z0-9]{1,64}$/;
+/** The personal Top 50s: what a development-mode app can read every day (the deploy default). */
+export const DEFAULT_SOURCES = 'me:top-tracks:short_term,me:top-tracks:medium_term,me:top-tracks:long_term';
 
-export function playlistIdList(raw: string, source: string): string[] {
-  const ids = raw
-    .split(',')
-    .map((id) => id.trim())
-    .filter((id) => id !== '');
-  const invalid = ids.filter((id) => !PLAYLIST_ID_PATTERN.test(id));
-  if (ids.length === 0 || invalid.length > 0) {
+/** The `sources` stage parameter (DEFAULT_SOURCES): the run's sources when the input names none. */
+export function configuredSources(env: Env): SourceRef[] {
+  const raw = env.DEFAULT_SOURCES?.trim() || DEFAULT_SOURCES;
+  const references = splitSourceList(raw);
+  if (references.length === 0) {
     throw new ConfigurationError(
-      `${source} must be a comma-separated list of Spotify playlist ids (base-62), got "${raw}".`,
+      `DEFAULT_SOURCES (the sources stage parameter) lists no source: "${raw}". Give at least one, e.g. ${DEFAULT_SOURCES}.`,
     );
   }
-  return [...new Set(ids)];
+  try {
+    return parseSources(references, 'DEFAULT_SOURCES setting');
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new ConfigurationError(error.message);
+    throw error;
+  }
 }
+
+export type AuthMode = 'client_credentials' | 'user_token';
+
+/** SPOTIFY_AUTH_MODE (deployed); local runs tell the mode by which credentials are set. */
+export function authModeSetting(env: Env): AuthMode {
+  if (env.SPOTIFY_CLIENT_ID?.trim())
+    return env.SPOTIFY_REFRESH_TOKEN?.trim() ? 'user_token' : 'client_credentials';
+  const raw = env.SPOTIFY_AUTH_MODE?.trim() || 'user_token';
+  if (raw === 'client_credentials' || raw === 'user_token') return raw;
+  throw new ConfigurationError(`SPOTIFY_AUTH_MODE must be client_credentials or user_token, got "${raw}".`);
+}
+
+export interface PlanConfig {
+  readonly sources: SourceRef[];
+  readonly authMode: AuthMode;
+  readonly concurrency: number;
+}
+
+export function planConfig(env: Env): PlanConfig {
+  return {
+    sources: configuredSources(env),
+    authMode: authModeSetting(env),
+    concurrency: integer(env, 'SOURCE_CONCURRENCY', 2, 1),
+  };
+}
+
+/** Every scope the configured sources could need, for `npm run spotify:authorize`. */
+export const ALL_SCOPES = Object.values(SCOPES);
 
 export interface StorageConfig {
   readonly bucket: string;
@@ -76,7 +106,6 @@ export function storageConfig(env: Env): StorageConfig {
 export interface SpotifyConfig {
   readonly apiUrl: string;
   readonly accountsUrl: string;
-  readonly defaultPlaylistIds: string[];
   readonly requestTimeoutMs: number;
   readonly maxAttempts: number;
   readonly retryBaseMs: number;
@@ -88,10 +117,6 @@ export function spotifyConfig(env: Env): SpotifyConfig {
   return {
     apiUrl: url(env, 'SPOTIFY_API_URL', DEFAULT_SPOTIFY_API_URL),
     accountsUrl: url(env, 'SPOTIFY_ACCOUNTS_URL', DEFAULT_SPOTIFY_ACCOUNTS_URL),
-    defaultPlaylistIds: playlistIdList(
-      env.DEFAULT_PLAYLIST_IDS ?? TOP_50_GLOBAL_PLAYLIST_ID,
-      'DEFAULT_PLAYLIST_IDS',
-    ),
     requestTimeoutMs: integer(env, 'SPOTIFY_REQUEST_TIMEOUT_MS', 10_000, 1),
     maxAttempts: integer(env, 'SPOTIFY_MAX_ATTEMPTS', 4, 1),
     retryBaseMs: integer(env, 'SPOTIFY_RETRY_BASE_MS', 500, 0),
@@ -102,14 +127,28 @@ export function spotifyConfig(env: Env): SpotifyConfig {
 
 export interface LoadConfig {
   readonly neutralizeFormulas: boolean;
-  readonly minRowsPerPlaylist: number;
-  readonly maxRowsPerPlaylist: number;
+  /** Fewest rows a ranked source (playlist, top tracks) may yield. */
+  readonly minRowsPerSource: number;
+  /** Most rows any source may yield: a guard against runaway paging. */
+  readonly maxRowsPerSource: number;
 }
 
+/** QUALITY_*_ROWS_PER_SOURCE; the 0.1 names QUALITY_*_ROWS_PER_PLAYLIST still work. */
 export function loadConfig(env: Env): LoadConfig {
+  const alias = (name: string, old: string) => (env[name]?.trim() ? name : old);
   return {
     neutralizeFormulas: flag(env, 'CSV_NEUTRALIZE_FORMULAS', true),
-    minRowsPerPlaylist: integer(env, 'QUALITY_MIN_ROWS_PER_PLAYLIST', 1, 0),
-    maxRowsPerPlaylist: integer(env, 'QUALITY_MAX_ROWS_PER_PLAYLIST', 10_000, 1),
+    minRowsPerSource: integer(
+      env,
+      alias('QUALITY_MIN_ROWS_PER_SOURCE', 'QUALITY_MIN_ROWS_PER_PLAYLIST'),
+      1,
+      0,
+    ),
+    maxRowsPerSource: integer(
+      env,
+      alias('QUALITY_MAX_ROWS_PER_SOURCE', 'QUALITY_MAX_ROWS_PER_PLAYLIST'),
+      10_000,
+      1,
+    ),
   };
 }

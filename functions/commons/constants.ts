@@ -1,5 +1,4 @@
-/** Spotify's "Top 50 - Global" playlist. */
-export const TOP_50_GLOBAL_PLAYLIST_ID = '37i9dQZEVXbMDoHDwVN2tF';
+export { TOP_50_GLOBAL_PLAYLIST_ID } from './domain/sources';
 
 export const DEFAULT_SPOTIFY_API_URL = 'https://api.spotify.com';
 export const DEFAULT_SPOTIFY_ACCOUNTS_URL = 'https://accounts.spotify.com';
@@ -10,6 +9,8 @@ export const SPOTIFY_LIMITS = {
   itemsPage: 50,
   severalArtists: 50,
   audioFeatures: 100,
+  topTracks: 50,
+  recentlyPlayed: 50,
 } as const;
 
 export const CSV_FILE_NAME = 'spotify_data.csv';

@@ -28,7 +28,7 @@ export class SpotifyAuthError extends PipelineError {
   readonly retryable = false;
 }
 
-/** 403/404 on a playlist: Spotify's 2024 and 2026 restrictions, a private playlist or a wrong id. */
+/** 403/404 on a playlist: Spotify's 2024 and 2026 restrictions, someone else's playlist or a wrong id. */
 export class SpotifyPlaylistNotAccessible extends PipelineError {
   override readonly name = 'SpotifyPlaylistNotAccessible';
   readonly retryable = false;
@@ -39,6 +39,27 @@ export class SpotifyPlaylistNotAccessible extends PipelineError {
   ) {
     super(message);
   }
+}
+
+/**
+ * 429 with `reason: QUOTA_EXCEEDED`: the developer account's quota (since July 2026 counted per
+ * account, across all its apps) is used up. Retrying minutes later only spends more of it.
+ */
+export class SpotifyQuotaExceeded extends PipelineError {
+  override readonly name = 'SpotifyQuotaExceeded';
+  readonly retryable = false;
+}
+
+/** 403 "Insufficient client scope": the user token lacks a scope a source needs. */
+export class SpotifyScopeMissing extends PipelineError {
+  override readonly name = 'SpotifyScopeMissing';
+  readonly retryable = false;
+}
+
+/** 403 "Active premium subscription required for the owner of the app" (development mode). */
+export class SpotifyPremiumRequired extends PipelineError {
+  override readonly name = 'SpotifyPremiumRequired';
+  readonly retryable = false;
 }
 
 /** 429 whose Retry-After does not fit in this invocation: Step Functions retries later. */
@@ -89,8 +110,22 @@ export class DataQualityError extends PipelineError {
   }
 }
 
-/** Some playlists failed while others were written; the manifest names each failure. */
-export class PlaylistsFailed extends PipelineError {
-  override readonly name = 'PlaylistsFailed';
+/**
+ * Every source of the run failed with the same error: the execution fails with that error's own
+ * name (SpotifyPlaylistNotAccessible, SpotifyAuthError, ...) so alerts and the console say what it is.
+ */
+export class SourceFailed extends PipelineError {
+  readonly retryable = false;
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Some sources of the run failed; the others were published. The run manifest names each failure. */
+export class SourcesFailed extends PipelineError {
+  override readonly name = 'SourcesFailed';
   readonly retryable = false;
 }

@@ -1,34 +1,36 @@
 import type { Context } from 'aws-lambda';
 import { spotifyCatalog } from '../commons/clients/spotify';
 import { objectStore } from '../commons/clients/storage';
-import { resolveRun } from '../commons/domain/run';
+import { parseOrThrow } from '../commons/domain/run';
+import { extractEventSchema } from '../commons/domain/step-events';
 import { countMetric, logger, wrapStep } from '../commons/observability';
-import { extractPlaylists } from './extract-playlists';
+import { extractSource } from './extract-source';
 
-/** Step 1: resolve the run's parameters, fetch each playlist from Spotify, stage the raw payloads. */
+/** Step 1 of a source's iteration: fetch it from Spotify and keep the answer under raw/. */
 async function extract(event: unknown, context: Context) {
   const started = Date.now();
-  const { catalog, http, config } = spotifyCatalog(() => context.getRemainingTimeInMillis());
-  const run = resolveRun(event, config.defaultPlaylistIds);
-  logger.appendKeys({ runId: run.runId, snapshotDate: run.snapshotDate });
+  const { run, source } = parseOrThrow(
+    extractEventSchema,
+    event,
+    'Extract event',
+    'Run it from the state machine.',
+  );
+  logger.appendKeys({ runId: run.runId, snapshotDate: run.snapshotDate, source: source.ref });
+  const { catalog, http, config, credentials } = spotifyCatalog(() => context.getRemainingTimeInMillis());
 
-  const outcome = await extractPlaylists({ catalog, store: objectStore() }, run);
-  const extract = {
-    ...outcome,
-    api: { apiUrl: config.apiUrl, accountsUrl: config.accountsUrl, ...http.stats },
-    durationMs: Date.now() - started,
-  };
+  const extracted = await extractSource({ catalog, store: objectStore() }, run, source);
+  const warnings = await credentials.warnings(new Date(run.startedAt));
+  for (const warning of warnings) logger.warn(warning);
   countMetric('SpotifyRequests', http.stats.requests);
   countMetric('SpotifyRetries', http.stats.retries);
   countMetric('SpotifyRateLimitWaits', http.stats.rateLimitWaits);
-  countMetric('PlaylistsExtracted', outcome.playlists.length);
-  countMetric('PlaylistsFailed', outcome.failed.length);
-  logger.info('Extracted', {
-    playlists: outcome.playlists.length,
-    failed: outcome.failed.length,
-    api: http.stats,
-  });
-  return { run, extract };
+  logger.info('Extracted', { entries: extracted.entries, resumed: extracted.resumed, api: http.stats });
+  return {
+    ...extracted,
+    api: { apiUrl: config.apiUrl, accountsUrl: config.accountsUrl, ...http.stats },
+    warnings,
+    durationMs: Date.now() - started,
+  };
 }
 
 export const handler = wrapStep(extract);

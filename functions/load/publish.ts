@@ -1,51 +1,103 @@
 import type { ObjectStore } from '../commons/clients/object-store';
+import { updateConditionally } from '../commons/conditional-update';
+import { advanceCursor } from '../commons/cursor';
 import { keys } from '../commons/domain/keys';
+import type { SourceRef } from '../commons/domain/sources';
+import type { NormalizedDocument } from '../commons/domain/staging-documents';
+import { StagingObjectInvalid } from '../commons/errors';
+import { parseCsv, renderCsv, type CsvOptions } from '../datasets/csv';
+import {
+  mergePlays,
+  playRecordSchema,
+  playsByDay,
+  RECENTLY_PLAYED,
+  type PlayRecord,
+} from '../datasets/recently-played';
+import { TOP_TRACKS } from '../datasets/top-tracks';
 
-export interface PublishResult {
-  readonly csvKey: string;
-  /** False when a partial run found a file for the date already there and kept it. */
-  readonly published: boolean;
-  /** False when a newer date already holds `latest/` (a backfill of an older date never replaces it). */
+export interface Published {
+  readonly keys: string[];
   readonly latestUpdated: boolean;
 }
 
-export interface SnapshotToPublish {
-  readonly snapshotDate: string;
-  readonly runId: string;
-  /** False when some playlists of the run failed. */
-  readonly complete: boolean;
-}
-
+const CSV = 'text/csv; charset=utf-8';
 const SNAPSHOT_DATE_METADATA = 'snapshot-date';
 
 /**
- * Writes the date's CSV (one PutObject: readers see the old or the new file, never a mix or a
- * duplicate) and then points `latest/` at it if this is the newest date the bucket has. A partial
- * run writes only if the date has no file yet: the file already there may be the complete one.
+ * A top_tracks source's rows for the date, as its own object (one PutObject: readers see the old
+ * or the new file), then `latest/` for that source if no newer date holds it. `latest/` is updated
+ * with a conditional write, so two overlapping runs can never leave it on the older date.
  */
-export async function publishCsv(
+async function publishRanked(
   store: ObjectStore,
-  snapshot: SnapshotToPublish,
-  csv: string,
-): Promise<PublishResult> {
-  const { snapshotDate, runId } = snapshot;
-  const options = {
-    contentType: 'text/csv; charset=utf-8',
-    metadata: { [SNAPSHOT_DATE_METADATA]: snapshotDate, 'run-id': runId },
+  source: SourceRef,
+  document: Extract<NormalizedDocument, { dataset: 'top_tracks' }>,
+  options: CsvOptions,
+): Promise<Published> {
+  const csv = renderCsv(TOP_TRACKS, document.records, options);
+  const metadata = { [SNAPSHOT_DATE_METADATA]: document.snapshotDate, 'run-id': document.runId };
+  const csvKey = keys.topTracksCsv(document.snapshotDate, source);
+  await store.putText(csvKey, csv, { contentType: CSV, metadata });
+  const latestKey = keys.latestTopTracksCsv(source);
+  const outcome = await updateConditionally(store, latestKey, (current) => {
+    const latestDate = current?.metadata[SNAPSHOT_DATE_METADATA];
+    if (latestDate !== undefined && latestDate > document.snapshotDate) return undefined;
+    if (current?.text === csv) return undefined;
+    return { body: csv, options: { contentType: CSV, metadata } };
+  });
+  const latest = await store.getMetadata(latestKey);
+  return {
+    keys: [csvKey],
+    latestUpdated: outcome === 'written' || latest?.[SNAPSHOT_DATE_METADATA] === document.snapshotDate,
   };
-  const csvKey = keys.curatedCsv(snapshotDate);
-  if (!snapshot.complete) {
-    const existing = await store.getMetadata(csvKey);
-    // A retry of this same run's Load finds its own file: that one may be replaced.
-    if (existing !== undefined && existing['run-id'] !== runId) {
-      return { csvKey, published: false, latestUpdated: false };
-    }
-  }
-  await store.putText(csvKey, csv, options);
+}
 
-  const latest = await store.getMetadata(keys.latestCsv());
-  const latestDate = latest?.[SNAPSHOT_DATE_METADATA];
-  const latestUpdated = latestDate === undefined || latestDate <= snapshotDate;
-  if (latestUpdated) await store.putText(keys.latestCsv(), csv, options);
-  return { csvKey, published: true, latestUpdated };
+function parseDay(text: string, key: string, store: ObjectStore, options: CsvOptions): PlayRecord[] {
+  try {
+    return parseCsv(RECENTLY_PLAYED, text, options).map((row) => playRecordSchema.parse(row));
+  } catch (error) {
+    throw new StagingObjectInvalid(
+      `${store.describe(key)} is not a recently_played file this pipeline can merge into ` +
+        `(${error instanceof Error ? error.message.slice(0, 200) : String(error)}); move it aside and re-run.`,
+    );
+  }
+}
+
+/**
+ * Plays are merged into the file of the day they ended on: every play once, whatever runs or
+ * imports reported it, each day rewritten with a conditional write and merged again on a conflict.
+ * The cursor moves only after every day is written.
+ */
+async function publishPlays(
+  store: ObjectStore,
+  document: Extract<NormalizedDocument, { dataset: 'recently_played' }>,
+  options: CsvOptions,
+): Promise<Published> {
+  const written: string[] = [];
+  for (const [day, plays] of [...playsByDay(document.records)].sort(([a], [b]) => a.localeCompare(b))) {
+    const key = keys.playsCsv(day);
+    await updateConditionally(store, key, (current) => {
+      const existing = current ? parseDay(current.text, key, store, options) : [];
+      const csv = renderCsv(RECENTLY_PLAYED, mergePlays(existing, plays), options);
+      return current?.text === csv ? undefined : { body: csv, options: { contentType: CSV } };
+    });
+    written.push(key);
+  }
+  const newest = document.records.reduce<string | undefined>(
+    (latest, play) => (latest === undefined || play.played_at > latest ? play.played_at : latest),
+    undefined,
+  );
+  if (newest) await advanceCursor(store, newest, document.runId);
+  return { keys: written, latestUpdated: false };
+}
+
+export function publish(
+  store: ObjectStore,
+  source: SourceRef,
+  document: NormalizedDocument,
+  options: CsvOptions,
+): Promise<Published> {
+  return document.dataset === 'top_tracks'
+    ? publishRanked(store, source, document, options)
+    : publishPlays(store, document, options);
 }

@@ -7,14 +7,14 @@ import { tokenResponseSchema } from '../../functions/commons/clients/spotify/sch
  * Spotify's Authorization Code flow with PKCE on a loopback redirect URI: the one-time step that
  * gives the pipeline a refresh token for user-token mode. No client secret is involved.
  */
-export const DEFAULT_SCOPES = 'playlist-read-private playlist-read-collaborative';
 
 export interface AuthorizationOptions {
   readonly clientId: string;
   readonly accountsUrl: string;
   /** Loopback port for the redirect URI; register http://127.0.0.1:<port>/callback with the app. */
   readonly port: number;
-  readonly scopes?: string;
+  /** Space-separated scopes, e.g. `user-top-read user-read-recently-played`. */
+  readonly scopes: string;
   readonly timeoutMs?: number;
   /** Shows the user the URL to open (prints it; tests follow it instead). */
   readonly openUrl: (url: string, redirectUri: string) => void | Promise<void>;
@@ -60,7 +60,7 @@ const callbackSchema = z.object({ code: z.string().min(1), state: z.string() });
 export async function authorize(options: AuthorizationOptions): Promise<AuthorizationResult> {
   const { verifier, challenge } = pkcePair();
   const state = base64url(randomBytes(16));
-  const scopes = options.scopes ?? DEFAULT_SCOPES;
+  const { scopes } = options;
 
   let settle: { resolve: (code: string) => void; reject: (error: Error) => void } | undefined;
   const codeArrived = new Promise<string>((resolve, reject) => {

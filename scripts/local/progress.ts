@@ -1,5 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { keys as keyLayout } from '../../functions/commons/domain/keys';
+import { z } from 'zod';
 import type { EventLog } from './state-machine';
 import type { LocalRunResult } from './run-local';
 
@@ -8,8 +9,22 @@ const entered = new Map<string, number>();
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function stateKey(event: { state: { name: string }; index?: number }): string {
-  return `${event.state.name}#${event.index ?? ''}`;
+/** The source a Map iteration's state works on (its input carries it), for the console line. */
+function sourceOf(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null || !('source' in input)) return undefined;
+  const source: unknown = input.source;
+  return typeof source === 'object' && source !== null && 'ref' in source && typeof source.ref === 'string'
+    ? source.ref
+    : undefined;
+}
+
+function label(event: { state: { name: string; input: unknown } }): string {
+  const source = sourceOf(event.state.input);
+  return source ? `${event.state.name} [${source}]` : event.state.name;
+}
+
+function stateKey(event: { state: { name: string; input: unknown } }): string {
+  return label(event);
 }
 
 export function formatEvent(event: EventLog): string | undefined {
@@ -17,56 +32,73 @@ export function formatEvent(event: EventLog): string | undefined {
     case 'StateEntered':
       entered.set(stateKey(event), event.timestamp);
       return event.state.type === 'Task' || event.state.type === 'Map'
-        ? `▶ ${event.state.name} started`
+        ? `▶ ${label(event)} started`
         : undefined;
     case 'StateExited': {
       const start = entered.get(stateKey(event)) ?? event.timestamp;
       return event.state.type === 'Task' || event.state.type === 'Map'
-        ? `✔ ${event.state.name} finished in ${seconds(event.timestamp - start)}`
+        ? `✔ ${label(event)} finished in ${seconds(event.timestamp - start)}`
         : undefined;
     }
     case 'StateRetried':
-      return `↻ ${event.state.name} retry ${event.retry.attempt} (${event.retry.retrier.ErrorEquals.join(', ')})`;
+      return `↻ ${label(event)} retry ${event.retry.attempt} (${event.retry.retrier.ErrorEquals.join(', ')})`;
     case 'StateFailed': {
       const start = entered.get(stateKey(event)) ?? event.timestamp;
-      return `✖ ${event.state.name} failed after ${seconds(event.timestamp - start)}: ${event.Error}`;
+      return `✖ ${label(event)} failed after ${seconds(event.timestamp - start)}: ${event.Error}`;
     }
     case 'StateCaught':
-      return `→ ${event.state.name}: error caught, taking the failure path`;
+      return `→ ${label(event)}: error caught, taking the failure path`;
     default:
       return undefined;
   }
 }
 
-interface LoadOutput {
-  load?: { rows?: number; csvKey?: string; latestUpdated?: boolean; manifestKey?: string };
+const manifestSchema = z.looseObject({
+  status: z.string(),
+  warnings: z.array(z.string()),
+  rowsWritten: z.number(),
+  sources: z.array(
+    z.looseObject({
+      source: z.string(),
+      status: z.string(),
+      rowsWritten: z.number().optional(),
+      published: z.array(z.string()),
+      error: z.string().optional(),
+      cause: z.string().optional(),
+    }),
+  ),
+});
+
+function readManifest(file: string): z.infer<typeof manifestSchema> | undefined {
+  if (!existsSync(file)) return undefined;
+  const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parsed.success ? parsed.data : undefined;
 }
 
-function loadOutput(output: unknown): LoadOutput['load'] {
-  if (typeof output !== 'object' || output === null || !('load' in output)) return undefined;
-  const load = (output as LoadOutput).load;
-  return typeof load === 'object' ? load : undefined;
-}
-
-export function summarize(result: LocalRunResult, cwd: string, keys: typeof keyLayout): string {
+/** The console summary of a local execution: per source what was published where, or why not. */
+export function summarize(result: LocalRunResult, cwd: string, manifestKey: string): string {
   const relative = (file: string) => path.relative(cwd, file) || file;
-  if (result.status === 'FAILED') {
-    return [
-      `Execution FAILED in ${seconds(result.durationMs)} (${result.executionName})`,
-      `  error: ${result.error ?? 'unknown'}`,
-      `  cause: ${result.cause ?? ''}`,
-      ...result.notifications.map(
-        (notification) => `  alert: the failure path published to the alerts topic (${notification.state})`,
-      ),
-    ].join('\n');
-  }
-  const load = loadOutput(result.output);
+  const manifest = readManifest(result.fileOf(manifestKey));
   const lines = [
-    `Execution SUCCEEDED in ${seconds(result.durationMs)} (${result.executionName}): ${load?.rows ?? 0} rows written`,
+    result.status === 'FAILED'
+      ? `Execution FAILED in ${seconds(result.durationMs)} (${result.executionName})`
+      : `Execution SUCCEEDED in ${seconds(result.durationMs)} (${result.executionName}): ${manifest?.rowsWritten ?? 0} rows written`,
   ];
-  if (load?.csvKey) lines.push(`  CSV:      ${relative(result.fileOf(load.csvKey))}`);
-  if (load?.latestUpdated) lines.push(`  latest:   ${relative(result.fileOf(keys.latestCsv()))}`);
-  else lines.push('  latest:   unchanged (a newer date is already there)');
-  if (load?.manifestKey) lines.push(`  manifest: ${relative(result.fileOf(load.manifestKey))}`);
+  for (const source of manifest?.sources ?? []) {
+    if (source.status === 'succeeded') {
+      lines.push(`  ✔ ${source.source}: ${source.rowsWritten ?? 0} rows`);
+      for (const key of source.published) lines.push(`      ${relative(result.fileOf(key))}`);
+    } else {
+      lines.push(`  ✖ ${source.source}: ${source.error ?? 'failed'}: ${source.cause ?? ''}`);
+    }
+  }
+  for (const warning of manifest?.warnings ?? []) lines.push(`  ⚠ ${warning}`);
+  if (manifest) lines.push(`  manifest: ${relative(result.fileOf(manifestKey))}`);
+  if (result.status === 'FAILED') {
+    lines.push(`  error: ${result.error ?? 'unknown'}`, `  cause: ${result.cause ?? ''}`);
+    for (const notification of result.notifications) {
+      lines.push(`  alert: the failure path published to the alerts topic (${notification.state})`);
+    }
+  }
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import { keys } from '../../functions/commons/domain/keys';
+import { keys, toRunId } from '../../functions/commons/domain/keys';
 import { bindStateMachine, type EventLog, type Json, type Notification } from './state-machine';
 import { LOCAL_S3_CREDENTIALS, mirrorBucket, startLocalS3, type LocalS3 } from './local-s3';
 
@@ -15,9 +15,15 @@ export interface SpotifyTarget {
 }
 
 export interface LocalRunOptions {
-  /** Execution input fields; absent ones take the pipeline's defaults, as on AWS. */
+  /**
+   * Runs as if the execution started on this UTC date (06:00): the offline sample's demos and the
+   * tests use it to build a history. A run against the real Spotify runs today.
+   */
   readonly snapshotDate?: string;
-  readonly playlistIds?: readonly string[];
+  /** Execution input `sources` (references as users write them); absent: the configured defaults. */
+  readonly sources?: readonly string[];
+  /** The whole execution input, as given (tests of input validation); overrides `sources`. */
+  readonly input?: Json;
   /** Where plain-file copies of the bucket go (`<dataDir>/<bucket>/<key>`) and s3rver keeps its store. */
   readonly dataDir: string;
   readonly bucket?: string;
@@ -40,6 +46,10 @@ export interface LocalRunResult {
   readonly notifications: Notification[];
   readonly durationMs: number;
   readonly bucketDir: string;
+  /** The UTC date the execution ran on (its snapshot date). */
+  readonly snapshotDate: string;
+  /** Where this execution's run manifest is (written by Finalize, whatever the outcome of the sources). */
+  readonly manifestKey: string;
   /** Plain-file path of an S3 key in the mirror. */
   fileOf(key: string): string;
 }
@@ -69,6 +79,8 @@ function handlerEnvironment(
     SPOTIFY_CLIENT_ID: spotify.clientId,
     SPOTIFY_CLIENT_SECRET: spotify.clientSecret ?? '',
     SPOTIFY_REFRESH_TOKEN: spotify.refreshToken ?? '',
+    // A rotated refresh token is kept here (mode 0600), git-ignored with the rest of the data dir.
+    SPOTIFY_TOKEN_FILE: path.join(options.dataDir, 'spotify-token.json'),
     ...(options.realTimings ? {} : { SPOTIFY_RETRY_BASE_MS: '20', SPOTIFY_MAX_RETRY_DELAY_MS: '200' }),
     ...options.env,
   };
@@ -88,13 +100,14 @@ export async function runLocalExecution(options: LocalRunOptions): Promise<Local
   Object.assign(process.env, handlerEnvironment(options, bucket, endpoint));
   const events: EventLog[] = [];
   try {
-    const bound = await bindStateMachine({ realTimings: options.realTimings ?? false });
-    const input = {
-      ...(options.snapshotDate ? { snapshotDate: options.snapshotDate } : {}),
-      ...(options.playlistIds ? { playlistIds: [...options.playlistIds] } : {}),
-    };
-    const startTime = new Date();
-    const executionName = `local-${options.snapshotDate ?? startTime.toISOString().slice(0, 10)}-${startTime.getTime().toString(36)}`;
+    const input: Json = options.input ?? (options.sources ? { sources: [...options.sources] } : {});
+    const now = new Date();
+    const startTime = options.snapshotDate ? new Date(`${options.snapshotDate}T06:00:00.000Z`) : now;
+    const bound = await bindStateMachine({
+      realTimings: options.realTimings ?? false,
+      executionStartTime: startTime.toISOString(),
+    });
+    const executionName = `local-${startTime.toISOString().slice(0, 10)}-${now.getTime().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const execution = bound.machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: bound.handlers,
@@ -127,8 +140,11 @@ export async function runLocalExecution(options: LocalRunOptions): Promise<Local
 
     const failed = events.find((event) => event.type === 'ExecutionFailed');
     const bucketDir = path.join(options.dataDir, bucket);
+    const snapshotDate = startTime.toISOString().slice(0, 10);
     const common = {
       executionName,
+      snapshotDate,
+      manifestKey: keys.runManifest(snapshotDate, toRunId(executionName)),
       events,
       notifications: bound.notifications,
       durationMs: Date.now() - started,

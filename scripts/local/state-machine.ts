@@ -48,6 +48,13 @@ function localizeReferences(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, localizeReferences(inner)]));
 }
 
+/** Replaces `execution.startTime` (from `$$.Execution.StartTime`) in a task's input by the simulated one. */
+function withStartTime(input: Json, startTime: string | undefined): Json {
+  if (startTime === undefined || !isRecord(input) || !isRecord(input.execution)) return input;
+  if (typeof input.execution.startTime !== 'string') return input;
+  return { ...input, execution: { ...input.execution, startTime } };
+}
+
 /** A Lambda context with a real deadline, so handlers plan their waits as they would on AWS. */
 export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -85,6 +92,11 @@ async function loadHandler(spec: FunctionSpec): Promise<LambdaHandler> {
 export async function bindStateMachine(options: {
   realTimings: boolean;
   retryIntervalMs?: number;
+  /**
+   * The execution's start time as `$$.Execution.StartTime` should give it (the engine always
+   * reports the real clock): a local run simulating another day passes it here.
+   */
+  executionStartTime?: string;
 }): Promise<BoundStateMachine> {
   const { functions, definitionPath } = readProjectFiles();
   const definition = readYaml(definitionPath);
@@ -123,7 +135,10 @@ export async function bindStateMachine(options: {
             handlers[name] = async (input) =>
               JSON.parse(
                 JSON.stringify(
-                  (await handler(input, lambdaContext(functionKey, spec.timeoutSeconds))) ?? null,
+                  (await handler(
+                    withStartTime(input, options.executionStartTime),
+                    lambdaContext(functionKey, spec.timeoutSeconds),
+                  )) ?? null,
                 ),
               ) as Json;
           }),

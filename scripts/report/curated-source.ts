@@ -1,18 +1,17 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { CSV_FILE_NAME } from '../../functions/commons/constants';
 import { PREFIXES } from '../../functions/commons/domain/keys';
 
-/** Where the curated CSVs are read from: the local run's plain files, or a bucket. */
+/** Where the curated top_tracks CSVs are read from: the local run's plain files, or a bucket. */
 export interface CuratedSource {
   describe(): string;
-  /** Snapshot dates that have a CSV, oldest first. */
-  listDates(): Promise<string[]>;
-  readCsv(snapshotDate: string): Promise<string>;
+  /** Keys of every top_tracks CSV (`curated/top_tracks/snapshot_date=D/<source>.csv`), oldest date first. */
+  listCsvKeys(): Promise<string[]>;
+  readCsv(key: string): Promise<string>;
 }
 
-const PARTITION = /snapshot_date=(\d{4}-\d{2}-\d{2})/;
+const CSV_KEY = /snapshot_date=\d{4}-\d{2}-\d{2}\/[^/]+\.csv$/;
 
 export class LocalCuratedSource implements CuratedSource {
   constructor(private readonly bucketDir: string) {}
@@ -21,23 +20,20 @@ export class LocalCuratedSource implements CuratedSource {
     return this.bucketDir;
   }
 
-  async listDates(): Promise<string[]> {
-    const root = path.join(this.bucketDir, ...PREFIXES.curated.split('/'));
-    const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  async listCsvKeys(): Promise<string[]> {
+    const root = path.join(this.bucketDir, ...PREFIXES.topTracks.split('/'));
+    const entries = await readdir(root, { withFileTypes: true, recursive: true }).catch(() => []);
     return entries
-      .filter((entry) => entry.isDirectory())
-      .flatMap((entry) => PARTITION.exec(entry.name)?.slice(1, 2) ?? [])
+      .filter((entry) => entry.isFile())
+      .map((entry) =>
+        path.relative(this.bucketDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'),
+      )
+      .filter((key) => CSV_KEY.test(key))
       .sort();
   }
 
-  readCsv(snapshotDate: string): Promise<string> {
-    const file = path.join(
-      this.bucketDir,
-      ...PREFIXES.curated.split('/'),
-      `snapshot_date=${snapshotDate}`,
-      CSV_FILE_NAME,
-    );
-    return readFile(file, 'utf8');
+  readCsv(key: string): Promise<string> {
+    return readFile(path.join(this.bucketDir, ...key.split('/')), 'utf8');
   }
 }
 
@@ -48,32 +44,29 @@ export class S3CuratedSource implements CuratedSource {
   ) {}
 
   describe(): string {
-    return `s3://${this.bucket}/${PREFIXES.curated}`;
+    return `s3://${this.bucket}/${PREFIXES.topTracks}`;
   }
 
-  async listDates(): Promise<string[]> {
-    const dates: string[] = [];
+  async listCsvKeys(): Promise<string[]> {
+    const found: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: PREFIXES.curated, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: PREFIXES.topTracks,
+          ContinuationToken: token,
+        }),
       );
-      for (const object of page.Contents ?? []) {
-        const date = object.Key?.endsWith(`/${CSV_FILE_NAME}`) ? PARTITION.exec(object.Key)?.[1] : undefined;
-        if (date) dates.push(date);
-      }
+      for (const object of page.Contents ?? [])
+        if (object.Key && CSV_KEY.test(object.Key)) found.push(object.Key);
       token = page.NextContinuationToken;
     } while (token);
-    return dates.sort();
+    return found.sort();
   }
 
-  async readCsv(snapshotDate: string): Promise<string> {
-    const response = await this.s3.send(
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: `${PREFIXES.curated}snapshot_date=${snapshotDate}/${CSV_FILE_NAME}`,
-      }),
-    );
+  async readCsv(key: string): Promise<string> {
+    const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     return (await response.Body?.transformToString('utf-8')) ?? '';
   }
 }

@@ -62,7 +62,7 @@ export function renderReport(trend: Trend, generatedAt: Date): string {
   const latest = trend.dates.at(-1) ?? '';
   const previous = trend.dates.at(-2);
   const movers = notableMovers(trend.movers, 15);
-  const title = `${trend.playlistName}: rank over time`;
+  const title = `${trend.sourceName}: rank over time`;
   return `<!doctype html>
 <html lang="en">
 <head>

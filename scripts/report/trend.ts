@@ -1,8 +1,8 @@
-/** Rank-over-time and movers for one playlist, from the curated rows of several dates (pure). */
+/** Rank-over-time and movers for one source, from the curated rows of several dates (pure). */
 export interface ChartRow {
   readonly snapshotDate: string;
-  readonly playlistId: string;
-  readonly playlistName: string;
+  readonly source: string;
+  readonly sourceName: string;
   readonly rank: number;
   readonly trackId: string;
   readonly trackName: string;
@@ -26,8 +26,8 @@ export interface Mover {
 }
 
 export interface Trend {
-  readonly playlistId: string;
-  readonly playlistName: string;
+  readonly source: string;
+  readonly sourceName: string;
   readonly dates: string[];
   readonly tracks: TrackTrend[];
   readonly movers: Mover[];
@@ -39,8 +39,8 @@ const labelOf = (row: ChartRow) => `${row.trackName} · ${row.artistNames.split(
  * The `top` tracks of the newest date, with their ranks on every date, and how each entry of the
  * newest date moved since the date before (plus the tracks that dropped out).
  */
-export function buildTrend(rows: readonly ChartRow[], playlistId: string, top: number): Trend {
-  const mine = rows.filter((row) => row.playlistId === playlistId);
+export function buildTrend(rows: readonly ChartRow[], source: string, top: number): Trend {
+  const mine = rows.filter((row) => row.source === source);
   const dates = [...new Set(mine.map((row) => row.snapshotDate))].sort();
   const byDate = new Map(dates.map((date) => [date, new Map<string, ChartRow>()]));
   for (const row of mine) byDate.get(row.snapshotDate)?.set(row.trackId, row);
@@ -80,8 +80,8 @@ export function buildTrend(rows: readonly ChartRow[], playlistId: string, top: n
     }
   }
   return {
-    playlistId,
-    playlistName: latest[0]?.playlistName ?? mine[0]?.playlistName ?? playlistId,
+    source,
+    sourceName: latest[0]?.sourceName ?? mine[0]?.sourceName ?? source,
     dates,
     tracks,
     movers,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { authorize } from '../../scripts/authorize/authorization-code-flow';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
 import { rejectionOf } from '../helpers/errors';
+import { freePort } from '../helpers/free-port';
 import { startLocalStack } from '../helpers/local-stack';
 import { startSpotifyStandIn, type SpotifyStandIn } from '../spotify-stand-in/server';
 
@@ -12,10 +13,15 @@ const browser = async (url: string) => {
   await response.text();
 };
 
+const SCOPES = 'user-read-recently-played user-top-read';
+
 describe('npm run spotify:authorize (Authorization Code with PKCE)', () => {
   let spotify: SpotifyStandIn;
+  let port: number;
   beforeEach(async () => {
-    spotify = await startSpotifyStandIn({ apiShape: '2026' });
+    port = await freePort();
+    // Spotify accepts only registered redirect URIs, and refuses localhost: register the loopback one.
+    spotify = await startSpotifyStandIn({ registeredRedirectUris: [`http://127.0.0.1:${port}/callback`] });
   });
   afterEach(() => spotify.close());
 
@@ -23,17 +29,19 @@ describe('npm run spotify:authorize (Authorization Code with PKCE)', () => {
     const { refreshToken, scope } = await authorize({
       clientId: spotify.options.clientId,
       accountsUrl: spotify.url,
-      port: 0,
+      port,
+      scopes: SCOPES,
       openUrl: browser,
     });
     expect(refreshToken).toMatch(/^AQ/);
-    expect(scope).toContain('playlist-read-private');
+    expect(scope).toContain('user-top-read');
 
-    const stack = await startLocalStack({ apiShape: '2026', snapshotDate: '2026-07-01' });
+    const stack = await startLocalStack({ snapshotDate: '2026-07-01' });
     try {
       // Tokens belong to the server that issued them: run against the same stand-in.
       const result = await stack.run({
         snapshotDate: '2026-07-01',
+        sources: ['me:top-tracks:short_term', 'me:recently-played'],
         spotify: {
           apiUrl: spotify.url,
           accountsUrl: spotify.url,
@@ -41,10 +49,29 @@ describe('npm run spotify:authorize (Authorization Code with PKCE)', () => {
           refreshToken,
         },
       });
-      expect(result.status).toBe('SUCCEEDED');
+      expect([result.status, result.cause]).toEqual(['SUCCEEDED', undefined]);
     } finally {
       await stack.close();
     }
+  });
+
+  it('is refused by Spotify for a redirect URI the app did not register', async () => {
+    spotify.options.registeredRedirectUris = ['http://127.0.0.1:8888/callback'];
+    const error = await rejectionOf(
+      authorize({
+        clientId: spotify.options.clientId,
+        accountsUrl: spotify.url,
+        port,
+        scopes: SCOPES,
+        timeoutMs: 2_000,
+        openUrl: async (url) => {
+          const response = await fetch(url, { redirect: 'manual' });
+          expect(response.status).toBe(400);
+          expect(await response.text()).toContain('Invalid redirect URI');
+        },
+      }),
+    );
+    expect(error.message).toMatch(/no answer|timed out|did not/i);
   });
 
   it.each([
@@ -55,7 +82,8 @@ describe('npm run spotify:authorize (Authorization Code with PKCE)', () => {
       authorize({
         clientId: spotify.options.clientId,
         accountsUrl: spotify.url,
-        port: 0,
+        port,
+        scopes: SCOPES,
         openUrl: async (_url, redirectUri) => {
           await fetch(`${redirectUri}${callbackQuery}`);
         },
@@ -73,7 +101,7 @@ describe('npm run spotify:authorize (Authorization Code with PKCE)', () => {
         '--client-id',
         spotify.options.clientId,
         '--port',
-        '0',
+        String(port),
         '--stage',
         'prod',
       ],
@@ -94,9 +122,14 @@ describe('npm run spotify:authorize (Authorization Code with PKCE)', () => {
     expect(await exited).toBe(0);
     const token = /Refresh token: (\S+)/.exec(stdout)?.[1] ?? '';
     expect(token).toMatch(/^AQ/);
-    expect(stdout).toContain(
-      `aws ssm put-parameter --type SecureString --overwrite --name /spotify-etl-pipeline/prod/refresh-token --value '${token}'`,
-    );
+    // The scopes of the default deployment's sources were asked for.
+    expect(stdout).toContain('scopes: user-read-recently-played user-top-read');
+    const stored =
+      /--name \/spotify-etl-pipeline\/prod\/refresh-token --value '([^']+)'/.exec(stdout)?.[1] ?? '';
+    const value: unknown = JSON.parse(stored);
+    expect(value).toMatchObject({ refreshToken: token });
+    expect(JSON.stringify(value)).toMatch(/"authorizedAt":"\d{4}-\d\d-\d\dT/);
+    expect(stdout).toMatch(/expires around \d{4}-\d\d-\d\d/);
     expect(stdout).toContain('--param="spotifyAuthMode=user_token"');
   });
 

@@ -2,6 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { keys } from '../../functions/commons/domain/keys';
+import {
+  parseSourceRef,
+  TOP_50_GLOBAL_PLAYLIST_ID,
+  type SourceRef,
+} from '../../functions/commons/domain/sources';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
 import { readCsv } from '../helpers/csv';
 import { runScript } from '../helpers/run-script';
@@ -10,7 +15,20 @@ import { startSpotifyStandIn } from '../spotify-stand-in/server';
 
 /** `npm run local` as a user runs it, without any Spotify credentials from the calling shell. */
 const runCli = (args: string[], env: Record<string, string>) =>
-  runScript('local', args, { SPOTIFY_CLIENT_ID: '', SPOTIFY_CLIENT_SECRET: '', ...env });
+  runScript('local', args, {
+    SPOTIFY_CLIENT_ID: '',
+    SPOTIFY_CLIENT_SECRET: '',
+    SPOTIFY_REFRESH_TOKEN: '',
+    ...env,
+  });
+
+const CHART = `playlist:${TOP_50_GLOBAL_PLAYLIST_ID}`;
+const today = new Date().toISOString().slice(0, 10);
+const ref = (text: string): SourceRef => {
+  const parsed = parseSourceRef(text);
+  if (!('ref' in parsed)) throw new Error(parsed.problem);
+  return parsed;
+};
 
 describe('npm run local (CLI)', () => {
   let dataDir: string;
@@ -19,54 +37,71 @@ describe('npm run local (CLI)', () => {
   });
   afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
-  it('runs the offline sample by default and says so', async () => {
+  it('runs the offline sample by default: a chart, your top tracks and your plays', async () => {
     const result = await runCli(['--date', '2026-03-15'], { LOCAL_DATA_DIR: dataDir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('offline sample data');
-    for (const state of ['Extract', 'Transform', 'Load']) {
-      expect(result.stdout).toContain(`▶ ${state} started`);
-      expect(result.stdout).toMatch(new RegExp(`✔ ${state} finished in \\d+\\.\\d\\d s`));
+    for (const source of [CHART, 'me:top-tracks:short_term', 'me:recently-played']) {
+      for (const state of ['Extract', 'Transform', 'Load']) {
+        expect(result.stdout).toContain(`▶ ${state} [${source}] started`);
+        expect(result.stdout).toMatch(new RegExp(`✔ ${state} \\[${source}\\] finished in \\d+\\.\\d\\d s`));
+      }
     }
     expect(result.stdout).toContain('Execution SUCCEEDED');
-    expect(result.stdout).toContain('50 rows written');
-    const csvFile = path.join(dataDir, 'spotify-etl-local', ...keys.curatedCsv('2026-03-15').split('/'));
-    expect(result.stdout).toContain(path.relative(PROJECT_ROOT, csvFile));
-    expect(readCsv(csvFile).rows).toHaveLength(50);
+    expect(result.stdout).toContain('150 rows written');
+    const bucket = path.join(dataDir, 'spotify-etl-local');
+    const chartFile = path.join(bucket, ...keys.topTracksCsv('2026-03-15', ref(CHART)).split('/'));
+    expect(result.stdout).toContain(path.relative(PROJECT_ROOT, chartFile));
+    expect(readCsv(chartFile).rows).toHaveLength(50);
+    const top = path.join(
+      bucket,
+      ...keys.topTracksCsv('2026-03-15', ref('me:top-tracks:short_term')).split('/'),
+    );
+    expect(readCsv(top).rows).toHaveLength(50);
+    expect(readCsv(path.join(bucket, ...keys.playsCsv('2026-03-15').split('/'))).rows.length).toBeGreaterThan(
+      0,
+    );
   });
 
   it('calls any Spotify-compatible server given by SPOTIFY_* variables and writes what it returned', async () => {
-    const server = await startSpotifyStandIn({
-      clientId: 'x',
-      clientSecret: 'y',
-      snapshotDate: '2026-01-31',
-    });
+    const server = await startSpotifyStandIn({ clientId: 'x', clientSecret: 'y', snapshotDate: today });
     server.options.playlists.set('myOwnPlaylist123', sizedPlaylist('myOwnPlaylist123', 120));
     try {
       const env = {
         LOCAL_DATA_DIR: dataDir,
         SPOTIFY_CLIENT_ID: 'x',
-        SPOTIFY_CLIENT_SECRET: 'y',
+        SPOTIFY_REFRESH_TOKEN: server.grantRefreshToken(),
         SPOTIFY_API_URL: server.url,
         SPOTIFY_ACCOUNTS_URL: server.url,
       };
-      const result = await runCli(['--date', '2026-01-31', '--playlist', 'myOwnPlaylist123'], env);
-      expect(result.code).toBe(0);
+      const result = await runCli(['--playlist', 'myOwnPlaylist123'], env);
+      expect([result.code, result.stderr]).toEqual([0, '']);
       expect(result.stdout).not.toContain('offline sample data');
       const { rows } = readCsv(
-        path.join(dataDir, 'spotify-etl-local', ...keys.curatedCsv('2026-01-31').split('/')),
+        path.join(
+          dataDir,
+          'spotify-etl-local',
+          ...keys.topTracksCsv(today, ref('playlist:myOwnPlaylist123')).split('/'),
+        ),
       );
       expect(rows).toHaveLength(120);
       expect(new Set(rows.map((row) => row.playlist_name))).toEqual(new Set(['Sample playlist of 120']));
-      // token, playlist (first 100 embedded), 1 more page, 3 artist batches at most, 2 audio-feature batches
-      expect(server.count('playlist_items')).toBe(1);
-      expect(server.count('audio_features')).toBe(2);
+      // Development mode: token, playlist (first 50 embedded), 2 more /items pages, and artists and
+      // audio features each refused once.
+      expect(server.count('playlist_items')).toBe(2);
+      expect(server.count('artists')).toBe(1);
+      expect(server.count('audio_features')).toBe(1);
     } finally {
       await server.close();
     }
   });
 
   it('fails with exit code 1, the error name and cause when the execution fails', async () => {
-    const server = await startSpotifyStandIn({ clientId: 'x', clientSecret: 'right' });
+    const server = await startSpotifyStandIn({
+      clientId: 'x',
+      clientSecret: 'right',
+      mode: 'extended_quota',
+    });
     try {
       const env = {
         LOCAL_DATA_DIR: dataDir,
@@ -75,7 +110,7 @@ describe('npm run local (CLI)', () => {
         SPOTIFY_API_URL: server.url,
         SPOTIFY_ACCOUNTS_URL: server.url,
       };
-      const result = await runCli(['--date', '2026-01-31'], env);
+      const result = await runCli(['--source', CHART], env);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('Execution FAILED');
       expect(result.stdout).toContain('error: SpotifyAuthError');
@@ -86,11 +121,24 @@ describe('npm run local (CLI)', () => {
     }
   });
 
+  it('refuses --date with real Spotify: a real run is always labelled with today', async () => {
+    const result = await runCli(['--date', '2026-01-31'], {
+      LOCAL_DATA_DIR: dataDir,
+      SPOTIFY_CLIENT_ID: 'x',
+      SPOTIFY_CLIENT_SECRET: 'y',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--date works only with the offline sample');
+  });
+
   it.each([
     [['--bogus'], "Unknown option '--bogus'"],
     [['--date', '2026-13-01'], '--date must be a calendar date'],
+    [['--date', '2999-01-01'], 'is in the future'],
     [['--date'], "Option '--date <value>' argument missing"],
-    [['--playlist', 'not/an/id'], '--playlist takes a Spotify playlist id'],
+    [['--playlist', 'not/an/id'], 'does not hold a Spotify playlist id'],
+    [['--source', 'me:top-tracks:forever'], 'the time range must be one of'],
+    [['--source', 'top 50'], 'A source is playlist:<id>'],
   ])('rejects %j with exit code 2 and a clear message', async (args, message) => {
     const result = await runCli(args, { LOCAL_DATA_DIR: dataDir });
     expect(result.code).toBe(2);
@@ -102,5 +150,6 @@ describe('npm run local (CLI)', () => {
     const result = await runCli(['--help'], { LOCAL_DATA_DIR: dataDir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('--date YYYY-MM-DD');
+    expect(result.stdout).toContain('--source REF');
   });
 });

@@ -1,10 +1,13 @@
 import { handler as extract } from '../../functions/extract/handler';
+import { handler as finalize } from '../../functions/finalize/handler';
 import { handler as load } from '../../functions/load/handler';
+import { handler as plan } from '../../functions/plan/handler';
 import { handler as transform } from '../../functions/transform/handler';
 import { keys } from '../../functions/commons/domain/keys';
+import { parseSourceRef, type SourceRef } from '../../functions/commons/domain/sources';
 import {
   normalizedDocumentSchema,
-  rawPlaylistDocumentSchema,
+  rawSourceDocumentSchema,
 } from '../../functions/commons/domain/staging-documents';
 import { lambdaContext } from '../../scripts/local/state-machine';
 import { parseCsv } from '../helpers/csv';
@@ -13,117 +16,177 @@ import { listKeys, readObject, useStackEnvironment } from '../helpers/handler-en
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 import { SAMPLE_PLAYLIST_IDS } from '../spotify-stand-in/playlists';
 
+const source = (ref: string): SourceRef => {
+  const parsed = parseSourceRef(ref);
+  if (!('ref' in parsed)) throw new Error(parsed.problem);
+  return parsed;
+};
+
 /** Each handler on its own, through its middy chain, against a real local S3 server. */
 describe('step handlers against a local S3 server', () => {
   let stack: LocalStack;
   const context = (name: string) => lambdaContext(name, 60);
   const execution = { name: 'handler-test', startTime: '2026-04-01T06:00:00.000Z' };
+  const run = { snapshotDate: '2026-04-01', runId: 'handler-test', startedAt: '2026-04-01T06:00:00.000Z' };
+  const owned = source(`playlist:${SAMPLE_PLAYLIST_IDS.weeklyPicks}`);
 
   beforeAll(async () => {
-    stack = await startLocalStack({ snapshotDate: '2026-04-01' });
-    useStackEnvironment(stack);
+    stack = await startLocalStack({ snapshotDate: '2026-04-01', now: () => new Date(run.startedAt) });
+    useStackEnvironment(stack, {
+      SPOTIFY_CLIENT_SECRET: '',
+      SPOTIFY_REFRESH_TOKEN: stack.spotify.grantRefreshToken(),
+    });
   });
   afterAll(() => stack.close());
 
-  async function extractTwoPlaylists(snapshotDate?: string) {
-    const input = {
-      playlistIds: [SAMPLE_PLAYLIST_IDS.global, SAMPLE_PLAYLIST_IDS.japan],
-      ...(snapshotDate ? { snapshotDate } : {}),
-    };
-    return extract({ input, execution }, context('extract'));
-  }
-
-  it('Extract stages one raw document per playlist and returns only keys and counts', async () => {
-    const result = await extractTwoPlaylists();
-    expect(result.run).toEqual({
-      snapshotDate: '2026-04-01',
-      runId: 'handler-test',
-      playlistIds: [SAMPLE_PLAYLIST_IDS.global, SAMPLE_PLAYLIST_IDS.japan],
-      startedAt: '2026-04-01T06:00:00.000Z',
+  it('Plan resolves the run and its sources, and returns nothing else', async () => {
+    const result = await plan(
+      { input: { sources: ['me:top-tracks:short_term', owned.playlistId ?? ''] }, execution },
+      context('plan'),
+    );
+    expect(result).toEqual({
+      run,
+      sources: [source('me:top-tracks:short_term'), owned],
+      concurrency: 2,
     });
-    expect(result.extract.playlists.map((playlist) => [playlist.rawKey, playlist.items])).toEqual([
-      [keys.raw('2026-04-01', 'handler-test', SAMPLE_PLAYLIST_IDS.global), 50],
-      [keys.raw('2026-04-01', 'handler-test', SAMPLE_PLAYLIST_IDS.japan), 50],
-    ]);
-    expect(result.extract.failed).toEqual([]);
-    expect(await listKeys(stack, 'staging/')).toEqual(
-      result.extract.playlists.map((playlist) => playlist.rawKey).sort(),
-    );
-
-    const staged = rawPlaylistDocumentSchema.parse(
-      JSON.parse(await readObject(stack, result.extract.playlists[0]?.rawKey ?? '')),
-    );
-    expect(staged.playlist.name).toBe('Top 50 - Global');
-    expect(staged.artists.status).toBe('ok');
-    expect(staged.audioFeatures.status).toBe('ok');
   });
 
-  it('Transform turns staged payloads into normalized records in staging', async () => {
-    const { run, extract: extracted } = await extractTwoPlaylists();
-    const result = await transform({ run, extract: extracted }, context('transform'));
+  it("Extract keeps the source's raw answer under raw/ and returns only keys and counts", async () => {
+    const result = await extract({ run, source: owned }, context('extract'));
     expect(result).toMatchObject({
-      normalizedKey: keys.normalized('2026-04-01', 'handler-test'),
-      records: 100,
-      itemsSeen: 100,
+      rawKey: keys.raw('2026-04-01', owned, 'handler-test'),
+      apiMode: 'items',
+      resumed: false,
+      warnings: [],
     });
+    expect(result.entries).toBeGreaterThan(0);
+    expect(await listKeys(stack, 'raw/')).toEqual([result.rawKey]);
+    const staged = rawSourceDocumentSchema.parse(JSON.parse(await readObject(stack, result.rawKey)));
+    expect(staged).toMatchObject({ source: owned.ref, kind: 'playlist', sourceName: 'My weekly picks' });
+
+    // A retry of the same execution resumes from what the first attempt kept: no Spotify call.
+    stack.spotify.resetCounts();
+    const again = await extract({ run, source: owned }, context('extract'));
+    expect(again).toMatchObject({ rawKey: result.rawKey, resumed: true, entries: result.entries });
+    expect(stack.spotify.count()).toBe(0);
+  });
+
+  it("Transform turns the raw answer into the dataset's rows in staging", async () => {
+    const extracted = await extract({ run, source: owned }, context('extract'));
+    const result = await transform({ run, source: owned, extract: extracted }, context('transform'));
+    expect(result).toMatchObject({ normalizedKey: keys.normalized('handler-test', owned) });
     const normalized = normalizedDocumentSchema.parse(
       JSON.parse(await readObject(stack, result.normalizedKey)),
     );
-    expect(
-      normalized.records.filter((record) => record.playlist_id === SAMPLE_PLAYLIST_IDS.japan),
-    ).toHaveLength(50);
+    expect(normalized.dataset).toBe('top_tracks');
+    expect(normalized.records).toHaveLength(result.records);
+    expect(result.itemsSeen).toBe(extracted.entries);
   });
 
-  it('Load writes the CSV, latest/ and the manifest', async () => {
-    const { run, extract: extracted } = await extractTwoPlaylists();
-    const transformed = await transform({ run, extract: extracted }, context('transform'));
-    const result = await load({ run, extract: extracted, transform: transformed }, context('load'));
-    expect(result).toMatchObject({ csvKey: keys.curatedCsv('2026-04-01'), rows: 100, latestUpdated: true });
-    const { rows } = parseCsv(await readObject(stack, result.csvKey));
-    expect(rows).toHaveLength(100);
-    expect(await readObject(stack, keys.latestCsv())).toBe(await readObject(stack, result.csvKey));
-    const manifest = JSON.parse(await readObject(stack, keys.manifest('2026-04-01'))) as Record<
-      string,
-      unknown
-    >;
-    expect(manifest).toMatchObject({ snapshotDate: '2026-04-01', rowsWritten: 100, status: 'succeeded' });
+  it("Load publishes the source's CSV and latest/", async () => {
+    const extracted = await extract({ run, source: owned }, context('extract'));
+    const transformed = await transform({ run, source: owned, extract: extracted }, context('transform'));
+    const result = await load(
+      { run, source: owned, extract: extracted, transform: transformed },
+      context('load'),
+    );
+    const csvKey = keys.topTracksCsv('2026-04-01', owned);
+    expect(result).toMatchObject({
+      dataset: 'top_tracks',
+      keys: [csvKey],
+      rows: transformed.records,
+      latestUpdated: true,
+    });
+    expect(parseCsv(await readObject(stack, csvKey)).rows).toHaveLength(transformed.records);
+    expect(await readObject(stack, keys.latestTopTracksCsv(owned))).toBe(await readObject(stack, csvKey));
   });
 
-  it('Transform fails with StagingObjectMissing when a staged payload is gone', async () => {
-    const { run, extract: extracted } = await extractTwoPlaylists();
-    const missing = {
-      ...extracted,
-      playlists: [
-        { ...extracted.playlists[0], rawKey: 'staging/snapshot_date=2026-04-01/run=gone/raw/x.json' },
-      ],
+  it('Finalize writes one manifest for the execution and fails, naming the source, when one failed', async () => {
+    const extracted = await extract({ run, source: owned }, context('extract'));
+    const transformed = await transform({ run, source: owned, extract: extracted }, context('transform'));
+    const loaded = await load(
+      { run, source: owned, extract: extracted, transform: transformed },
+      context('load'),
+    );
+    const succeeded = {
+      status: 'succeeded',
+      source: owned,
+      extract: extracted,
+      transform: transformed,
+      load: loaded,
     };
-    const error = await rejectionOf(transform({ run, extract: missing }, context('transform')));
+    const ok = await finalize({ run, outcomes: [succeeded] }, context('finalize'));
+    expect(ok).toMatchObject({
+      manifestKey: keys.runManifest('2026-04-01', 'handler-test'),
+      rowsWritten: loaded.rows,
+    });
+
+    const failed = {
+      status: 'failed',
+      source: source('me:top-tracks:long_term'),
+      error: {
+        Error: 'SpotifyScopeMissing',
+        Cause: JSON.stringify({ errorMessage: 'no user-top-read', trace: [] }),
+      },
+    };
+    const error = await rejectionOf(finalize({ run, outcomes: [succeeded, failed] }, context('finalize')));
+    expect(error.name).toBe('SourcesFailed');
+    expect(error.message).toContain('me:top-tracks:long_term: SpotifyScopeMissing (no user-top-read)');
+    const manifest: unknown = JSON.parse(
+      await readObject(stack, keys.runManifest('2026-04-01', 'handler-test')),
+    );
+    expect(manifest).toMatchObject({
+      status: 'partial',
+      sources: [
+        { source: owned.ref, status: 'succeeded' },
+        {
+          source: 'me:top-tracks:long_term',
+          status: 'failed',
+          error: 'SpotifyScopeMissing',
+          cause: 'no user-top-read',
+        },
+      ],
+    });
+  });
+
+  it('Transform fails with StagingObjectMissing when the raw answer is gone', async () => {
+    const extracted = await extract({ run, source: owned }, context('extract'));
+    const missing = { ...extracted, rawKey: 'raw/snapshot_date=2026-04-01/source=gone/run=x.json' };
+    const error = await rejectionOf(
+      transform({ run, source: owned, extract: missing }, context('transform')),
+    );
     expect(error.name).toBe('StagingObjectMissing');
     expect(error.message).toContain('Start a new execution');
   });
 
-  it('Load refuses records that fail the quality gate and publishes nothing', async () => {
-    const { run, extract: extracted } = await extractTwoPlaylists('2026-04-02');
-    const transformed = await transform({ run, extract: extracted }, context('transform'));
+  it('Load refuses rows that fail the quality gate and publishes nothing', async () => {
+    const other = { ...run, snapshotDate: '2026-04-02', runId: 'quality' };
+    const extracted = await extract({ run: other, source: owned }, context('extract'));
+    const transformed = await transform(
+      { run: other, source: owned, extract: extracted },
+      context('transform'),
+    );
     const before = await listKeys(stack, 'curated/');
-    useStackEnvironment(stack, { QUALITY_MAX_ROWS_PER_PLAYLIST: '10' });
+    useStackEnvironment(stack, { QUALITY_MAX_ROWS_PER_SOURCE: '2' });
     try {
       const error = await rejectionOf(
-        load({ run, extract: extracted, transform: transformed }, context('load')),
+        load({ run: other, source: owned, extract: extracted, transform: transformed }, context('load')),
       );
       expect(error.name).toBe('DataQualityError');
-      expect(error.message).toContain('50 rows, outside the allowed 1..10');
+      expect(error.message).toContain(`${transformed.records} rows, outside the allowed 1..2`);
     } finally {
-      delete process.env.QUALITY_MAX_ROWS_PER_PLAYLIST;
+      delete process.env.QUALITY_MAX_ROWS_PER_SOURCE;
     }
     expect(await listKeys(stack, 'curated/')).toEqual(before);
-    expect(await listKeys(stack, 'runs/snapshot_date=2026-04-02')).toEqual([]);
   });
 
   it('rejects an event that is not the documented shape', async () => {
     await expect(
       transform({ run: { snapshotDate: '2026-04-01' } }, context('transform')),
     ).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
+    await expect(plan({ input: { sources: 42 }, execution }, context('plan'))).rejects.toMatchObject({
       name: 'InvalidInputError',
     });
   });

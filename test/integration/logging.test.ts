@@ -1,8 +1,38 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { SAMPLE_PLAYLIST_IDS } from '../spotify-stand-in/playlists';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
+import { manifestOf, startTinyServer } from './faults-support';
 
 // The handlers (and their logger) load on the first run, so this is the level they log at.
 process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+
+const DAY = '2026-08-01';
+const OWNED = `playlist:${SAMPLE_PLAYLIST_IDS.weeklyPicks}`;
+const TOP = 'me:top-tracks:short_term';
+
+const logEntrySchema = z.looseObject({
+  message: z.string(),
+  level: z.string(),
+  runId: z.optional(z.string()),
+  source: z.optional(z.string()),
+  errorName: z.optional(z.string()),
+});
+const jsonLine = z.record(z.string(), z.unknown());
+
+/** Every file under a directory, with its text. */
+async function filesUnder(dir: string): Promise<Record<string, string>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files: Record<string, string> = {};
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    files[path.relative(dir, file)] = await readFile(file, 'utf8');
+  }
+  return files;
+}
 
 /** Structured logs of whole runs, captured as CloudWatch would see them: no secret or token in them. */
 describe('logs', () => {
@@ -11,7 +41,11 @@ describe('logs', () => {
   let restore: () => void;
 
   beforeEach(async () => {
-    stack = await startLocalStack({ snapshotDate: '2026-08-01' });
+    stack = await startLocalStack({
+      snapshotDate: DAY,
+      now: () => new Date(`${DAY}T06:00:00Z`),
+      rotateRefreshTokens: true,
+    });
     captured = '';
     const capture = (chunk: unknown) => {
       captured += String(chunk);
@@ -29,53 +63,125 @@ describe('logs', () => {
     await stack.close();
   });
 
-  it('logs each step as JSON with the run id, and never the client secret or a token', async () => {
-    const succeeded = await stack.run({ snapshotDate: '2026-08-01' });
-    const failed = await stack.run({
-      snapshotDate: '2026-08-01',
-      spotify: {
-        apiUrl: stack.spotify.url,
-        accountsUrl: stack.spotify.url,
-        clientId: stack.spotify.options.clientId,
-        clientSecret: 'wrong-secret-123',
-      },
-    });
-    restore();
-    expect(succeeded.status).toBe('SUCCEEDED');
-    expect(failed.error).toBe('SpotifyAuthError');
-
-    const json = captured
+  const jsonLines = () =>
+    captured
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const entries = json.filter((entry) => 'message' in entry) as {
-      message: string;
-      runId?: string;
-      errorName?: string;
-    }[];
+      .map((line) => jsonLine.parse(JSON.parse(line)));
+
+  /** No secret and no token the stand-in ever issued (access, refresh, rotated) appears in `text`. */
+  function expectNoSecrets(text: string, extra: readonly string[] = []) {
+    expect(text).not.toContain(stack.spotify.options.clientSecret);
+    for (const secret of extra) expect(text).not.toContain(secret);
+    for (const token of stack.spotify.issuedTokens) expect(text).not.toContain(token);
+  }
+
+  it('logs each step as JSON with the run id and source, and never the client secret or a token', async () => {
+    const refreshToken = stack.spotify.grantRefreshToken();
+    const succeeded = await stack.runAsUser(refreshToken, { snapshotDate: DAY, sources: [TOP] });
+    // The second run refreshes the rotated token (kept in the token file): two rotations in all.
+    const again = await stack.runAsUser(refreshToken, { snapshotDate: DAY, sources: [TOP] });
+    const failed = await stack.run({
+      snapshotDate: DAY,
+      sources: [OWNED],
+      spotify: { ...stack.spotify.target(), clientSecret: 'wrong-secret-123' },
+    });
+    restore();
+    expect([succeeded.status, again.status, failed.error]).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SpotifyAuthError',
+    ]);
+    expect(manifestOf(again).sources[0]?.spotify).toMatchObject({ refreshTokenRotated: true });
+
+    const json = jsonLines();
+    const entries = json.flatMap((line) => {
+      const parsed = logEntrySchema.safeParse(line);
+      return parsed.success ? [parsed.data] : [];
+    });
     // Metrics go out as Embedded Metric Format lines, one per invocation.
     const emf = json.filter((entry) => '_aws' in entry);
     expect(emf.find((entry) => 'RowsWritten' in entry)).toMatchObject({
       RowsWritten: 50,
       service: 'spotify-etl-pipeline',
     });
-    expect(emf.find((entry) => 'SpotifyRequests' in entry)).toMatchObject({
-      SpotifyRequests: 4,
-      SpotifyRetries: 0,
-    });
+    expect(emf.find((entry) => 'SpotifyRequests' in entry)).toMatchObject({ SpotifyRetries: 0 });
     expect(emf.find((entry) => 'ItemsSeen' in entry)).toMatchObject({ ItemsSeen: 50, ItemsSkipped: 0 });
-    expect(entries.map((entry) => entry.message)).toEqual([
-      'Extracted',
-      'Transformed',
-      'Loaded',
-      'Step failed',
-    ]);
-    expect(entries.slice(0, 3).map((entry) => entry.runId)).toEqual(Array(3).fill(succeeded.executionName));
-    expect(entries[3]).toMatchObject({ runId: failed.executionName, errorName: 'SpotifyAuthError' });
 
-    expect(captured).not.toContain(stack.spotify.options.clientSecret);
-    expect(captured).not.toContain('wrong-secret-123');
-    expect(stack.spotify.issuedTokens.size).toBeGreaterThan(0);
-    for (const token of stack.spotify.issuedTokens) expect(captured).not.toContain(token);
+    const steps = entries.filter((entry) => entry.level !== 'DEBUG');
+    expect(steps.map((entry) => [entry.message, entry.runId, entry.source])).toEqual([
+      ['Planned', succeeded.executionName, undefined],
+      ['Extracted', succeeded.executionName, TOP],
+      ['Transformed', succeeded.executionName, TOP],
+      ['Loaded', succeeded.executionName, TOP],
+      ['Planned', again.executionName, undefined],
+      ['Extracted', again.executionName, TOP],
+      ['Transformed', again.executionName, TOP],
+      ['Loaded', again.executionName, TOP],
+      ['Planned', failed.executionName, undefined],
+      ['Step failed', failed.executionName, OWNED],
+      ['Step failed', failed.executionName, undefined],
+    ]);
+    expect(steps.filter((entry) => entry.message === 'Step failed').map((entry) => entry.errorName)).toEqual([
+      'SpotifyAuthError',
+      'SpotifyAuthError',
+    ]);
+
+    // The granted refresh token, two rotated ones and the two runs' access tokens.
+    expect(stack.spotify.issuedTokens.size).toBe(5);
+    expectNoSecrets(captured, ['wrong-secret-123', refreshToken]);
+    // Nothing in the bucket (manifests, raw answers, staging, datasets) holds a secret either.
+    const bucket = await filesUnder(failed.bucketDir);
+    expect(Object.keys(bucket).filter((key) => key.startsWith('runs'))).toHaveLength(3);
+    for (const text of Object.values(bucket)) expectNoSecrets(text, ['wrong-secret-123']);
+    expectNoSecrets(JSON.stringify(failed.notifications), ['wrong-secret-123']);
+  });
+
+  it('a refused or redirected token request names neither the token nor what the redirect carried', async () => {
+    const revoked = stack.spotify.grantRefreshToken();
+    // Someone else used (and so rotated away) this token: it is revoked now.
+    await fetch(`${stack.spotify.url}/api/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: revoked,
+        client_id: stack.spotify.options.clientId,
+      }).toString(),
+    });
+    const refused = await stack.runAsUser(revoked, { snapshotDate: DAY, sources: [TOP] });
+
+    const elsewhere = await startTinyServer();
+    const redirecting = await startTinyServer(() => ({
+      status: 307,
+      headers: { location: `${elsewhere.url}/api/token?refresh_token=leaked-in-query` },
+    }));
+    let redirected;
+    try {
+      redirected = await stack.run({
+        snapshotDate: DAY,
+        sources: [TOP],
+        spotify: {
+          apiUrl: stack.spotify.url,
+          accountsUrl: redirecting.url,
+          clientId: stack.spotify.options.clientId,
+          refreshToken: stack.spotify.grantRefreshToken(),
+        },
+      });
+    } finally {
+      await elsewhere.close();
+      await redirecting.close();
+    }
+    restore();
+    expect([refused.error, redirected.error]).toEqual(['SpotifyAuthError', 'InvalidSpotifyPayload']);
+    expect(refused.cause).toContain('revoked');
+    expect(elsewhere.requests).toEqual([]);
+    for (const text of [captured, refused.cause ?? '', redirected.cause ?? '']) {
+      expectNoSecrets(text, ['leaked-in-query']);
+    }
+    for (const result of [refused, redirected]) {
+      expectNoSecrets(JSON.stringify(manifestOf(result)), ['leaked-in-query']);
+      expectNoSecrets(JSON.stringify(result.notifications), ['leaked-in-query']);
+    }
   });
 });

@@ -2,13 +2,16 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { keys } from '../../functions/commons/domain/keys';
+import { playlistSource, TOP_50_GLOBAL_PLAYLIST_ID } from '../../functions/commons/domain/sources';
 import { LOCAL_S3_CREDENTIALS } from '../../scripts/local/local-s3';
 import { HEADLESS_ARGS, browserTest } from '../helpers/browser';
+import { restoreFormula } from '../../functions/datasets/csv';
 import { readCsv } from '../helpers/csv';
 import { runScript } from '../helpers/run-script';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 
 const DATES = ['2026-03-01', '2026-03-08', '2026-03-15'];
+const CHART = playlistSource(TOP_50_GLOBAL_PLAYLIST_ID);
 
 const browser = browserTest("the report's chart rendered in headless Chromium");
 
@@ -22,10 +25,10 @@ async function report(args: string[], env: Record<string, string>) {
 describe('npm run report', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startLocalStack();
+    stack = await startLocalStack({ mode: 'extended_quota' });
     for (const date of DATES) {
       stack.spotify.options.snapshotDate = date;
-      const result = await stack.run({ snapshotDate: date });
+      const result = await stack.run({ snapshotDate: date, sources: [CHART.ref] });
       expect(result.status).toBe('SUCCEEDED');
     }
   });
@@ -33,7 +36,8 @@ describe('npm run report', () => {
 
   it('keeps three dates as three partitions whose charts differ', () => {
     const charts = DATES.map(
-      (date) => readCsv(path.join(stack.dataDir, stack.bucket, ...keys.curatedCsv(date).split('/'))).rows,
+      (date) =>
+        readCsv(path.join(stack.dataDir, stack.bucket, ...keys.topTracksCsv(date, CHART).split('/'))).rows,
     );
     expect(charts.map((rows) => rows.length)).toEqual([50, 50, 50]);
     const orders = charts.map((rows) => rows.map((r) => r.track_id).join());
@@ -48,9 +52,9 @@ describe('npm run report', () => {
       expect(stdout).toContain('3 dates (2026-03-01 to 2026-03-15), top 10 charted');
 
       const latest = readCsv(
-        path.join(stack.dataDir, stack.bucket, ...keys.curatedCsv('2026-03-15').split('/')),
+        path.join(stack.dataDir, stack.bucket, ...keys.topTracksCsv('2026-03-15', CHART).split('/')),
       ).rows;
-      const topNames = latest.slice(0, 10).map((row) => (row.track_name ?? '').replace(/^'/, ''));
+      const topNames = latest.slice(0, 10).map((row) => restoreFormula(row.track_name ?? ''));
 
       const chrome = await chromium.launch({ executablePath: browser.executablePath, args: HEADLESS_ARGS });
       try {

@@ -1,4 +1,6 @@
-import { COLUMNS } from '../../functions/commons/domain/top-track-record';
+import { RECENTLY_PLAYED } from '../../functions/datasets/recently-played';
+import { TOP_TRACKS } from '../../functions/datasets/top-tracks';
+import type { DatasetSpec } from '../../functions/datasets/columns';
 import { PREFIXES } from '../../functions/commons/domain/keys';
 import { packageService, render, type PackagedService } from '../helpers/template';
 
@@ -13,8 +15,8 @@ describe('Athena table over the curated CSVs (resources/analytics.yml)', () => {
     packaged = await packageService();
   }, 240_000);
 
-  const table = () =>
-    packaged.template.Resources.TopTracksTable?.Properties?.TableInput as {
+  const table = (name = 'TopTracksTable') =>
+    packaged.template.Resources[name]?.Properties?.TableInput as {
       Parameters: Record<string, unknown>;
       PartitionKeys: GlueColumn[];
       StorageDescriptor: {
@@ -24,32 +26,44 @@ describe('Athena table over the curated CSVs (resources/analytics.yml)', () => {
       };
     };
 
-  it('has exactly the CSV header as columns, in order, with the documented types', () => {
-    const { StorageDescriptor, PartitionKeys } = table();
-    const asTable = [...StorageDescriptor.Columns, ...PartitionKeys].map((column) => [
-      column.Name,
-      column.Type,
-    ]);
-    expect(asTable).toEqual(COLUMNS.map((column) => [column.name, column.type]));
-    expect(PartitionKeys.map((key) => key.Name)).toEqual(['snapshot_date']);
-  });
+  const TABLES: [string, DatasetSpec, string][] = [
+    ['TopTracksTable', TOP_TRACKS, PREFIXES.topTracks],
+    ['RecentlyPlayedTable', RECENTLY_PLAYED, PREFIXES.recentlyPlayed],
+  ];
 
-  it('reads the curated prefix as CSV with a header, partitioned by projection on snapshot_date', () => {
-    const { Parameters, StorageDescriptor } = table();
-    expect(render(StorageDescriptor.Location)).toBe(`s3://\${DataBucket}/${PREFIXES.curated}`);
-    expect(StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
-      'org.apache.hadoop.hive.serde2.OpenCSVSerde',
-    );
-    expect(Parameters).toMatchObject({
-      'skip.header.line.count': '1',
-      'projection.enabled': 'true',
-      'projection.snapshot_date.type': 'date',
-      'projection.snapshot_date.format': 'yyyy-MM-dd',
-    });
-    expect(render(Parameters['storage.location.template'])).toBe(
-      `s3://\${DataBucket}/${PREFIXES.curated}snapshot_date=\${snapshot_date}/`,
-    );
-  });
+  it.each(TABLES)(
+    '%s has exactly the CSV header as columns, in order, with the documented types',
+    (name, dataset) => {
+      const { StorageDescriptor, PartitionKeys } = table(name);
+      const asTable = [...StorageDescriptor.Columns, ...PartitionKeys].map((column) => [
+        column.Name,
+        column.Type,
+      ]);
+      expect(asTable).toEqual(dataset.columns.map((column) => [column.name, column.type]));
+      expect(PartitionKeys.map((key) => key.Name)).toEqual([dataset.partitionKey]);
+    },
+  );
+
+  it.each(TABLES)(
+    '%s reads its prefix as CSV with a header, partitioned by projection',
+    (name, dataset, prefix) => {
+      const { Parameters, StorageDescriptor } = table(name);
+      const key = dataset.partitionKey;
+      expect(render(StorageDescriptor.Location)).toBe(`s3://\${DataBucket}/${prefix}`);
+      expect(StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
+        'org.apache.hadoop.hive.serde2.OpenCSVSerde',
+      );
+      expect(Parameters).toMatchObject({
+        'skip.header.line.count': '1',
+        'projection.enabled': 'true',
+        [`projection.${key}.type`]: 'date',
+        [`projection.${key}.format`]: 'yyyy-MM-dd',
+      });
+      expect(render(Parameters['storage.location.template'])).toBe(
+        `s3://\${DataBucket}/${prefix}${key}=\${${key}}/`,
+      );
+    },
+  );
 
   it('gives Athena a workgroup whose results land in an expiring prefix of the bucket', () => {
     const workgroup = packaged.template.Resources.AthenaWorkGroup?.Properties?.WorkGroupConfiguration as {

@@ -1,6 +1,7 @@
 import {
   actionsOf,
   packageService,
+  type PolicyStatement,
   render,
   resourcesOfType,
   roleStatements,
@@ -20,50 +21,74 @@ describe('packaged CloudFormation template', () => {
     return found;
   };
 
-  it('runs the three functions on nodejs24.x, arm64, each a small zip', () => {
+  it('runs the five functions on nodejs24.x, arm64, each a small zip', () => {
     const functions = resourcesOfType(packaged.template, 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual([
       'ExtractLambdaFunction',
+      'FinalizeLambdaFunction',
       'LoadLambdaFunction',
+      'PlanLambdaFunction',
       'TransformLambdaFunction',
     ]);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     }
-    expect(Object.keys(packaged.zipSizes).sort()).toEqual(['extract', 'load', 'transform']);
+    expect(Object.keys(packaged.zipSizes).sort()).toEqual([
+      'extract',
+      'finalize',
+      'load',
+      'plan',
+      'transform',
+    ]);
     for (const size of Object.values(packaged.zipSizes)) expect(size).toBeLessThan(250 * 1024);
   });
 
-  it('chains Extract -> Transform -> Load in the state machine, with retries and a failure path', () => {
+  interface State {
+    Type: string;
+    Resource?: string;
+    Next?: string;
+    End?: boolean;
+    Retry?: { ErrorEquals: string[] }[];
+    Catch?: { Next: string }[];
+    ItemsPath?: string;
+    MaxConcurrencyPath?: string;
+    ItemProcessor?: { StartAt: string; States: Record<string, State> };
+  }
+
+  function definitionOf() {
     const [, machine] = resourcesOfType(packaged.template, 'AWS::StepFunctions::StateMachine')[0] ?? [];
     const [definitionText, substitutions] = (
       machine?.Properties?.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
     )['Fn::Sub'];
-    const definition = JSON.parse(definitionText) as {
-      StartAt: string;
-      States: Record<
-        string,
-        {
-          Type: string;
-          Resource?: string;
-          Next?: string;
-          Retry?: { ErrorEquals: string[] }[];
-          Catch?: { Next: string }[];
-        }
-      >;
-    };
-    const functionOf = (state: string) => {
-      const placeholder = /^\$\{(.+)\}$/.exec(definition.States[state]?.Resource ?? '')?.[1] ?? '';
-      return render(substitutions[placeholder]);
-    };
-    expect(definition.StartAt).toBe('Extract');
-    expect(functionOf('Extract')).toBe('${ExtractLambdaFunction.Arn}');
-    expect(definition.States.Extract?.Next).toBe('Transform');
-    expect(functionOf('Transform')).toBe('${TransformLambdaFunction.Arn}');
-    expect(definition.States.Transform?.Next).toBe('Load');
-    expect(functionOf('Load')).toBe('${LoadLambdaFunction.Arn}');
+    const definition = JSON.parse(definitionText) as { StartAt: string; States: Record<string, State> };
+    const functionOf = (state: State | undefined) =>
+      render(substitutions[/^\$\{(.+)\}$/.exec(state?.Resource ?? '')?.[1] ?? '']);
+    return { definition, functionOf };
+  }
+
+  it('plans, then runs Extract -> Transform -> Load once per source in a Map, then finalizes', () => {
+    const { definition, functionOf } = definitionOf();
+    const { States } = definition;
+    expect(definition.StartAt).toBe('Plan');
+    expect(functionOf(States.Plan)).toBe('${PlanLambdaFunction.Arn}');
+    expect(States.Plan?.Next).toBe('Sources');
+    const map = States.Sources;
+    expect(map).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.plan.sources',
+      MaxConcurrencyPath: '$.plan.concurrency',
+      Next: 'Finalize',
+    });
+    const inner = map?.ItemProcessor?.States ?? {};
+    expect(map?.ItemProcessor?.StartAt).toBe('Extract');
+    expect(functionOf(inner.Extract)).toBe('${ExtractLambdaFunction.Arn}');
+    expect(inner.Extract?.Next).toBe('Transform');
+    expect(functionOf(inner.Transform)).toBe('${TransformLambdaFunction.Arn}');
+    expect(inner.Transform?.Next).toBe('Load');
+    expect(functionOf(inner.Load)).toBe('${LoadLambdaFunction.Arn}');
+    expect(inner.Load?.Next).toBe('SourceSucceeded');
     for (const state of ['Extract', 'Transform', 'Load']) {
-      const retried = definition.States[state]?.Retry?.flatMap((retrier) => retrier.ErrorEquals) ?? [];
+      const retried = inner[state]?.Retry?.flatMap((retrier) => retrier.ErrorEquals) ?? [];
       expect(retried).toEqual(
         expect.arrayContaining([
           'Lambda.ServiceException',
@@ -72,33 +97,53 @@ describe('packaged CloudFormation template', () => {
           'Lambda.TooManyRequestsException',
         ]),
       );
-      expect(definition.States[state]?.Catch?.[0]?.Next).toBe('NotifyFailure');
+      // A source's failure is that iteration's result, not the execution's end.
+      expect(inner[state]?.Catch?.[0]?.Next).toBe('SourceFailed');
     }
-    expect(definition.States.Extract?.Retry?.flatMap((retrier) => retrier.ErrorEquals)).toEqual(
-      expect.arrayContaining(['SpotifyUnavailable', 'SpotifyRateLimited']),
-    );
-    expect(definition.States.NotifyFailure).toMatchObject({
+    const extractRetries = inner.Extract?.Retry?.flatMap((retrier) => retrier.ErrorEquals) ?? [];
+    expect(extractRetries).toEqual(expect.arrayContaining(['SpotifyUnavailable', 'SpotifyRateLimited']));
+    expect(extractRetries).not.toContain('SpotifyQuotaExceeded');
+    expect(inner.SourceFailed).toMatchObject({ Type: 'Pass', End: true });
+    expect(functionOf(States.Finalize)).toBe('${FinalizeLambdaFunction.Arn}');
+    for (const state of ['Plan', 'Sources', 'Finalize'])
+      expect(States[state]?.Catch?.[0]?.Next).toBe('NotifyFailure');
+    expect(States.NotifyFailure).toMatchObject({
       Type: 'Task',
       Resource: 'arn:aws:states:::sns:publish',
       Next: 'PipelineFailed',
     });
-    expect(definition.States.NotifyFailure?.Catch?.[0]?.Next).toBe('PipelineFailed');
-    expect(definition.States.PipelineFailed?.Type).toBe('Fail');
+    expect(States.NotifyFailure?.Catch?.[0]?.Next).toBe('PipelineFailed');
+    expect(States.NotifyWarning).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::sns:publish' });
+    expect(States.PipelineFailed?.Type).toBe('Fail');
   });
 
-  it('starts the state machine on a daily UTC schedule', () => {
-    const rules = resourcesOfType(packaged.template, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    const properties = rules[0]?.[1].Properties ?? {};
-    expect(properties.ScheduleExpression).toMatch(/^cron\(\d+ \d+ \* \* \? \*\)$/);
-    expect(properties.State).toBe('ENABLED');
-    expect(render((properties.Targets as { Arn: unknown }[])[0]?.Arn)).toBe('${PipelineStateMachine}');
+  it('runs two UTC schedules, each naming its sources in the execution input', () => {
+    const rules = resourcesOfType(packaged.template, 'AWS::Events::Rule').map(
+      ([, rule]) => rule.Properties ?? {},
+    );
+    expect(rules).toHaveLength(2);
+    const byExpression = Object.fromEntries(
+      rules.map((rule) => {
+        const [target] = rule.Targets as { Arn: unknown; Input: string }[];
+        expect(render(target?.Arn)).toBe('${PipelineStateMachine}');
+        expect(rule.State).toBe('ENABLED');
+        return [String(rule.ScheduleExpression), JSON.parse(target?.Input ?? '{}') as unknown];
+      }),
+    );
+    expect(byExpression).toEqual({
+      'cron(0 6 * * ? *)': {
+        sources: 'me:top-tracks:short_term,me:top-tracks:medium_term,me:top-tracks:long_term',
+      },
+      'rate(1 hour)': { sources: 'me:recently-played' },
+    });
   });
 
   it('can be deployed with the schedule switched off', async () => {
     const off = await packageService(['scheduleEnabled=false']);
-    const [, rule] = resourcesOfType(off.template, 'AWS::Events::Rule')[0] ?? [];
-    expect(rule?.Properties?.State).toBe('DISABLED');
+    const states = resourcesOfType(off.template, 'AWS::Events::Rule').map(
+      ([, rule]) => rule.Properties?.State,
+    );
+    expect(states).toEqual(['DISABLED', 'DISABLED']);
   }, 240_000);
 
   it('hardens the data bucket', () => {
@@ -128,21 +173,29 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('gives each function only the access it needs, with no wildcard action or S3/SSM resource', () => {
-    const extract = roleStatements(resource('ExtractIamRoleLambdaExecution'));
-    const transform = roleStatements(resource('TransformIamRoleLambdaExecution'));
-    const load = roleStatements(resource('LoadIamRoleLambdaExecution'));
-    const grants = (statements: typeof extract, service: string) =>
-      statements
+    const role = (name: string) => roleStatements(resource(`${name}IamRoleLambdaExecution`));
+    const [plan, extract, transform, load, finalize] = [
+      'Plan',
+      'Extract',
+      'Transform',
+      'Load',
+      'Finalize',
+    ].map(role);
+    const grants = (statements: PolicyStatement[] | undefined, service: string) =>
+      (statements ?? [])
         .filter((statement) => actionsOf(statement).some((action) => action.startsWith(`${service}:`)))
         .flatMap((statement) =>
           actionsOf(statement).map((action) => `${action} ${render(statement.Resource)}`),
         )
         .sort();
 
+    expect(grants(plan, 's3')).toEqual([]);
+    expect(grants(plan, 'ssm')).toEqual([]);
     expect(grants(extract, 's3')).toEqual([
-      's3:GetObject ${DataBucket.Arn}/staging/*',
+      's3:GetObject ${DataBucket.Arn}/raw/*',
+      's3:GetObject ${DataBucket.Arn}/state/recently_played/*',
       's3:ListBucket ${DataBucket.Arn}',
-      's3:PutObject ${DataBucket.Arn}/staging/*',
+      's3:PutObject ${DataBucket.Arn}/raw/*',
     ]);
     expect(grants(extract, 'ssm')).toEqual([
       expect.stringMatching(
@@ -152,36 +205,41 @@ describe('packaged CloudFormation template', () => {
     ]);
     expect(grants(extract, 'kms')).toEqual([expect.stringMatching(/^kms:Decrypt /)]);
     expect(
-      JSON.stringify(extract.find((statement) => actionsOf(statement).includes('kms:Decrypt'))?.Condition),
+      JSON.stringify(extract?.find((statement) => actionsOf(statement).includes('kms:Decrypt'))?.Condition),
     ).toContain('kms:ViaService');
-
     expect(grants(transform, 's3')).toEqual([
+      's3:GetObject ${DataBucket.Arn}/raw/*',
       's3:GetObject ${DataBucket.Arn}/staging/*',
       's3:ListBucket ${DataBucket.Arn}',
       's3:PutObject ${DataBucket.Arn}/staging/*',
     ]);
-    expect(grants(transform, 'ssm')).toEqual([]);
     expect(grants(load, 's3')).toEqual([
-      's3:GetObject ${DataBucket.Arn}/staging/*,${DataBucket.Arn}/latest/*,${DataBucket.Arn}/curated/*',
+      's3:GetObject ${DataBucket.Arn}/staging/*,${DataBucket.Arn}/latest/*,${DataBucket.Arn}/curated/*,${DataBucket.Arn}/state/recently_played/*',
       's3:ListBucket ${DataBucket.Arn}',
-      's3:PutObject ${DataBucket.Arn}/curated/*,${DataBucket.Arn}/latest/*,${DataBucket.Arn}/runs/*',
+      's3:PutObject ${DataBucket.Arn}/curated/*,${DataBucket.Arn}/latest/*,${DataBucket.Arn}/state/recently_played/*',
     ]);
-    expect(grants(load, 'ssm')).toEqual([]);
+    expect(grants(finalize, 's3')).toEqual([
+      's3:GetObject ${DataBucket.Arn}/state/alerts/*',
+      's3:ListBucket ${DataBucket.Arn}',
+      's3:PutObject ${DataBucket.Arn}/runs/*',
+      's3:PutObject ${DataBucket.Arn}/state/alerts/*',
+    ]);
+    for (const statements of [transform, load, finalize]) expect(grants(statements, 'ssm')).toEqual([]);
 
     // Only the per-function roles exist: no shared default role with broader permissions.
     const lambdaRoles = resourcesOfType(packaged.template, 'AWS::IAM::Role')
-      .filter(([, role]) =>
-        JSON.stringify(role.Properties?.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
+      .filter(([, candidate]) =>
+        JSON.stringify(candidate.Properties?.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
       )
       .map(([id]) => id)
       .sort();
-    expect(lambdaRoles).toEqual([
-      'ExtractIamRoleLambdaExecution',
-      'LoadIamRoleLambdaExecution',
-      'TransformIamRoleLambdaExecution',
-    ]);
+    expect(lambdaRoles).toEqual(
+      ['Extract', 'Finalize', 'Load', 'Plan', 'Transform'].map((name) => `${name}IamRoleLambdaExecution`),
+    );
 
-    for (const statement of [...extract, ...transform, ...load]) {
+    for (const statement of [plan, extract, transform, load, finalize].flatMap(
+      (statements) => statements ?? [],
+    )) {
       for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
       const resources = render(statement.Resource);
       if (actionsOf(statement).some((action) => /^(s3|ssm):/.test(action)))
@@ -224,17 +282,16 @@ describe('packaged CloudFormation template', () => {
         POWERTOOLS_METRICS_NAMESPACE: 'SpotifyEtlPipeline',
       });
     }
-    for (const role of [
-      'ExtractIamRoleLambdaExecution',
-      'TransformIamRoleLambdaExecution',
-      'LoadIamRoleLambdaExecution',
-    ]) {
+    for (const role of ['Plan', 'Extract', 'Transform', 'Load', 'Finalize'].map(
+      (name) => `${name}IamRoleLambdaExecution`,
+    )) {
       expect(roleStatements(resource(role)).flatMap(actionsOf)).toEqual(
         expect.arrayContaining(['xray:PutTraceSegments']),
       );
     }
     const groups = resourcesOfType(packaged.template, 'AWS::Logs::LogGroup');
-    expect(groups.length).toBe(4);
+    // One per function, one for the state machine.
+    expect(groups.length).toBe(6);
     for (const [, group] of groups) expect(group.Properties?.RetentionInDays).toBe(30);
     const machine = resource('PipelineStateMachine').Properties ?? {};
     expect(machine.TracingConfiguration).toEqual({ Enabled: true });

@@ -1,21 +1,26 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { COLUMNS } from '../../functions/commons/domain/top-track-record';
+import { RECENTLY_PLAYED } from '../../functions/datasets/recently-played';
+import { TOP_TRACKS } from '../../functions/datasets/top-tracks';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
 
 const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 
 describe('README', () => {
-  it('documents exactly the CSV columns the code writes, in order, with their types', () => {
-    const header = /^\| column +\| type +\| meaning +\|$/m.exec(readme);
-    const rest = readme.slice((header?.index ?? readme.length) + (header?.[0].length ?? 0));
-    const table = rest.slice(0, rest.indexOf('\n\n'));
-    const documented = [...table.matchAll(/^\| ([a-z_]+) +\| ([a-z]+) +\|/gm)].map((match) => [
-      match[1],
-      match[2],
-    ]);
-    expect(documented).toEqual(COLUMNS.map((column) => [column.name, column.type]));
-  });
+  it.each([TOP_TRACKS, RECENTLY_PLAYED])(
+    'documents exactly the $name columns the code writes, in order, with their types',
+    (dataset) => {
+      const header = new RegExp(`^\\| ${dataset.name} column +\\| type +\\| meaning +\\|$`, 'm').exec(readme);
+      expect(header).not.toBeNull();
+      const rest = readme.slice((header?.index ?? readme.length) + (header?.[0].length ?? 0));
+      const table = rest.slice(0, rest.indexOf('\n\n'));
+      const documented = [...table.matchAll(/^\| ([a-z_]+) +\| ([a-z]+) +\|/gm)].map((match) => [
+        match[1],
+        match[2],
+      ]);
+      expect(documented).toEqual(dataset.columns.map((column) => [column.name, column.type]));
+    },
+  );
 
   it('gives the test command that .ci/run runs', () => {
     const ci = readFileSync(path.join(PROJECT_ROOT, '.ci', 'run'), 'utf8');

@@ -1,9 +1,9 @@
 import { buildTrend, notableMovers, type ChartRow } from '../../scripts/report/trend';
 
-const row = (snapshotDate: string, trackId: string, rank: number, playlistId = 'p1'): ChartRow => ({
+const row = (snapshotDate: string, trackId: string, rank: number, source = 'p1'): ChartRow => ({
   snapshotDate,
-  playlistId,
-  playlistName: 'Top 50 - Test',
+  source,
+  sourceName: 'Top 50 - Test',
   rank,
   trackId,
   trackName: `Song ${trackId}`,

@@ -18,6 +18,21 @@ function httpStatusOf(error: unknown): number | undefined {
 export interface PutOptions {
   readonly contentType: string;
   readonly metadata?: Record<string, string>;
+  /** Write only if the object still has this ETag (S3 conditional write, If-Match). */
+  readonly ifMatch?: string;
+  /** Write only if there is no object yet (If-None-Match: *). */
+  readonly ifNoneMatch?: '*';
+}
+
+/** The object changed (412) or another write raced this one (409) since it was read: read again. */
+export class WriteConflict extends Error {
+  override readonly name = 'WriteConflict';
+}
+
+export interface StoredText {
+  readonly text: string;
+  readonly etag: string;
+  readonly metadata: Record<string, string>;
 }
 
 /** The bucket, as the handlers need it. One adapter: S3 (AWS in production, a local S3 server in tests). */
@@ -26,6 +41,8 @@ export interface ObjectStore {
   getText(key: string): Promise<string | undefined>;
   /** Writes the whole object at once: readers see the old or the new version, never a mix. */
   putText(key: string, body: string, options: PutOptions): Promise<void>;
+  /** The object's text with its ETag (for a conditional write back), or undefined when there is none. */
+  getVersioned(key: string): Promise<StoredText | undefined>;
   /** User metadata of an object, or undefined when there is no such key. */
   getMetadata(key: string): Promise<Record<string, string> | undefined>;
   describe(key: string): string;
@@ -51,16 +68,37 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async getVersioned(key: string): Promise<StoredText | undefined> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const text = (await response.Body?.transformToString('utf-8')) ?? '';
+      return { text, etag: response.ETag ?? '', metadata: response.Metadata ?? {} };
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
+  }
+
   async putText(key: string, body: string, options: PutOptions): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: body,
-        ContentType: options.contentType,
-        Metadata: options.metadata,
-      }),
-    );
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          Metadata: options.metadata,
+          ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+          ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
+        }),
+      );
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (status === 412 || status === 409) {
+        throw new WriteConflict(`${this.describe(key)} changed while it was being updated (HTTP ${status})`);
+      }
+      throw error;
+    }
   }
 
   async getMetadata(key: string): Promise<Record<string, string> | undefined> {

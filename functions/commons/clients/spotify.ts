@@ -1,8 +1,7 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { spotifyConfig } from '../config';
+import { authModeSetting, spotifyConfig } from '../config';
 import { ConfigurationError } from '../errors';
 import {
-  type AuthMode,
   type CredentialsSource,
   EnvCredentialsSource,
   SsmCredentialsSource,
@@ -15,15 +14,9 @@ import { SpotifyHttpClient } from './spotify/http-client';
 /** Composition root for Spotify: credentials (SSM when deployed, environment locally) and the catalog. */
 type Env = NodeJS.ProcessEnv;
 
-function authMode(env: Env): AuthMode {
-  const raw = env.SPOTIFY_AUTH_MODE?.trim() || 'client_credentials';
-  if (raw === 'client_credentials' || raw === 'user_token') return raw;
-  throw new ConfigurationError(`SPOTIFY_AUTH_MODE must be client_credentials or user_token, got "${raw}".`);
-}
-
 export function credentialsSource(env: Env = process.env): CredentialsSource {
   if (env.SPOTIFY_CLIENT_ID?.trim()) return new EnvCredentialsSource(env);
-  const mode = authMode(env);
+  const mode = authModeSetting(env);
   const clientId = env.SPOTIFY_CLIENT_ID_PARAMETER?.trim();
   const secondName =
     mode === 'user_token' ? 'SPOTIFY_REFRESH_TOKEN_PARAMETER' : 'SPOTIFY_CLIENT_SECRET_PARAMETER';
@@ -47,10 +40,11 @@ export function credentialsSource(env: Env = process.env): CredentialsSource {
 /** A fresh catalog per invocation: its call statistics belong to one run. */
 export function spotifyCatalog(remainingTimeMs: () => number, env: Env = process.env) {
   const config = spotifyConfig(env);
+  const credentials = credentialsSource(env);
   const http = new SpotifyHttpClient({
     apiUrl: config.apiUrl,
     accountsUrl: config.accountsUrl,
-    credentials: credentialsSource(env),
+    credentials,
     remainingTimeMs,
     policy: {
       requestTimeoutMs: config.requestTimeoutMs,
@@ -60,5 +54,5 @@ export function spotifyCatalog(remainingTimeMs: () => number, env: Env = process
       maxRetryAfterSeconds: config.maxRetryAfterSeconds,
     },
   });
-  return { catalog: new WebApiCatalog(http), http, config };
+  return { catalog: new WebApiCatalog(http), http, config, credentials };
 }

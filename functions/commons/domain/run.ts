@@ -1,40 +1,47 @@
 import * as z from 'zod/mini';
 import '../validation';
-import { PLAYLIST_ID_PATTERN } from '../config';
 import { InvalidInputError } from '../errors';
-import { isSnapshotDate, utcDateOf } from './snapshot-date';
+import { utcDateOf } from './snapshot-date';
 import { toRunId } from './keys';
+import {
+  isSourceRef,
+  needsUser,
+  parseSourceRef,
+  playlistSource,
+  SOURCE_REFERENCE_HELP,
+  splitSourceList,
+  uniqueSources,
+  type SourceRef,
+} from './sources';
 
-/** The parameters of one execution, resolved once by Extract and carried (small) through the states. */
+export const sourceRefSchema = z.object({
+  ref: z.string(),
+  kind: z.enum(['playlist', 'top_tracks', 'recently_played']),
+  slug: z.string(),
+  dataset: z.enum(['top_tracks', 'recently_played']),
+  scopes: z.array(z.string()),
+  playlistId: z.optional(z.string()),
+  timeRange: z.optional(z.enum(['short_term', 'medium_term', 'long_term'])),
+});
+
+/** The parameters of one execution, resolved once by Plan and carried (small) through the states. */
 export const runParametersSchema = z.object({
   snapshotDate: z.string(),
   runId: z.string(),
-  playlistIds: z.array(z.string()).check(z.minLength(1)),
   startedAt: z.string(),
 });
 export type RunParameters = z.infer<typeof runParametersSchema>;
 
-/** Execution input as documented: both fields optional, nothing else accepted (typos fail loudly). */
+export const MAX_SOURCES_PER_RUN = 100;
+
+/** Execution input as documented: every field optional, nothing else accepted (typos fail loudly). */
 export const executionInputSchema = z.strictObject({
   // The Step Functions console pre-fills new executions with a Comment: accepted and ignored.
   Comment: z.optional(z.string()),
-  snapshotDate: z.optional(
-    z
-      .string()
-      .check(
-        z.refine(isSnapshotDate, { error: 'must be a calendar date written YYYY-MM-DD, e.g. "2026-01-31"' }),
-      ),
-  ),
-  playlistIds: z.optional(
-    z
-      .array(
-        z.string().check(z.regex(PLAYLIST_ID_PATTERN, { error: 'must be a Spotify playlist id (base-62)' })),
-      )
-      .check(
-        z.minLength(1, { error: 'must list at least one playlist id' }),
-        z.maxLength(100, { error: 'must list at most 100 playlists per execution' }),
-      ),
-  ),
+  snapshotDate: z.optional(z.string()),
+  sources: z.optional(z.union([z.array(z.string()), z.string()])),
+  /** The 0.1 spelling, kept as an alias: each id is the source playlist:<id>. */
+  playlistIds: z.optional(z.array(z.string())),
 });
 
 export const stepEventSchema = z.object({
@@ -59,21 +66,87 @@ export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, what: 
   return result.data;
 }
 
-const INPUT_HINT =
-  'Expected { "snapshotDate"?: "YYYY-MM-DD", "playlistIds"?: ["<playlist id>", ...] }; both are optional.';
+export const INPUT_HINT =
+  'Expected { "sources"?: ["playlist:<id>" | "me:top-tracks:short_term" | "me:recently-played", ...], ' +
+  '"snapshotDate"?: "<today, UTC>" }; every field is optional.';
 
-/** Applies the documented defaults: today's UTC date (of the execution start) and the configured playlists. */
-export function resolveRun(event: unknown, defaultPlaylistIds: readonly string[]): RunParameters {
-  const { input, execution } = parseOrThrow(stepEventSchema, event, 'Extract event', INPUT_HINT);
+export interface RunPlan {
+  readonly run: RunParameters;
+  readonly sources: SourceRef[];
+}
+
+export interface PlanDefaults {
+  /** The `sources` stage parameter: used when the input names none. */
+  readonly sources: readonly SourceRef[];
+  readonly authMode: 'client_credentials' | 'user_token';
+}
+
+/** Parses references, reporting every bad one at once. */
+export function parseSources(references: readonly string[], where: string): SourceRef[] {
+  const parsed = references.map(parseSourceRef);
+  const problems = parsed.flatMap((entry) => (isSourceRef(entry) ? [] : [entry.problem]));
+  if (problems.length > 0) {
+    // Step Functions keeps 32,768 characters of a cause: name the first few, count the rest.
+    const shown = problems.slice(0, 10).join('; ');
+    const more = problems.length > 10 ? `; and ${problems.length - 10} more` : '';
+    throw new InvalidInputError(`Invalid ${where}: ${shown}${more}. ${SOURCE_REFERENCE_HELP}`);
+  }
+  return uniqueSources(parsed.filter(isSourceRef));
+}
+
+/**
+ * Applies the documented rules: the run is labelled with the UTC date its execution started (a run
+ * asks Spotify for what it says now, so any other date would mislabel it), the sources are the
+ * input's or the configured ones, and sources that read the user's data need a user token.
+ */
+export function planRun(event: unknown, defaults: PlanDefaults): RunPlan {
+  const { input, execution } = parseOrThrow(stepEventSchema, event, 'Plan event', INPUT_HINT);
   const parsed = parseOrThrow(executionInputSchema, input ?? {}, 'execution input', INPUT_HINT);
   const startedAt = new Date(execution.startTime);
   if (Number.isNaN(startedAt.getTime())) {
     throw new InvalidInputError(`Invalid execution start time "${execution.startTime}".`);
   }
+  const today = utcDateOf(startedAt);
+  if (parsed.snapshotDate !== undefined && parsed.snapshotDate !== today) {
+    throw new InvalidInputError(
+      `Invalid execution input: snapshotDate "${parsed.snapshotDate}" is not the execution's own UTC date (${today}). ` +
+        'Spotify only tells what it says now, so a run is always labelled with the day it ran; leave snapshotDate ' +
+        'out (or give today). To rebuild past dates from the raw archive, use a replay (see README).',
+    );
+  }
+  const references =
+    parsed.sources === undefined
+      ? undefined
+      : typeof parsed.sources === 'string'
+        ? splitSourceList(parsed.sources)
+        : parsed.sources;
+  const fromInput = [
+    ...(references ? parseSources(references, 'execution input "sources"') : []),
+    ...(parsed.playlistIds ? parseSources(parsed.playlistIds, 'execution input "playlistIds"') : []),
+  ];
+  const sources = uniqueSources(
+    fromInput.length > 0 || references || parsed.playlistIds ? fromInput : defaults.sources,
+  );
+  if (sources.length === 0) {
+    throw new InvalidInputError(`Invalid execution input: no sources to run. ${SOURCE_REFERENCE_HELP}`);
+  }
+  if (sources.length > MAX_SOURCES_PER_RUN) {
+    throw new InvalidInputError(
+      `Invalid execution input: ${sources.length} sources, more than ${MAX_SOURCES_PER_RUN} per execution.`,
+    );
+  }
+  const userOnly = sources.filter(needsUser);
+  if (defaults.authMode === 'client_credentials' && userOnly.length > 0) {
+    throw new InvalidInputError(
+      `${userOnly.map((source) => source.ref).join(', ')} read the user's own data, which an app token (client ` +
+        'credentials) cannot: it has no user. Run `npm run spotify:authorize` and deploy with ' +
+        '--param="spotifyAuthMode=user_token" (locally: set SPOTIFY_REFRESH_TOKEN).',
+    );
+  }
   return {
-    snapshotDate: parsed.snapshotDate ?? utcDateOf(startedAt),
-    runId: toRunId(execution.name),
-    playlistIds: [...new Set(parsed.playlistIds ?? defaultPlaylistIds)],
-    startedAt: startedAt.toISOString(),
+    run: { snapshotDate: today, runId: toRunId(execution.name), startedAt: startedAt.toISOString() },
+    sources,
   };
 }
+
+export { playlistSource };

@@ -1,78 +1,53 @@
 import * as z from 'zod/mini';
 import '../validation';
-import {
-  playlistItemsPageSchema,
-  playlistSchema,
-  severalArtistsSchema,
-  severalAudioFeaturesSchema,
-} from '../clients/spotify/schemas';
-import { topTrackRecordSchema } from './top-track-record';
+import { playRecordSchema } from '../../datasets/recently-played';
+import { topTrackRecordSchema } from '../../datasets/top-tracks';
+import { SKIP_REASONS } from './tracks';
 
-/** Which playlist-items endpoint answered: 2026 `/items` (entries under `item`) or legacy `/tracks`. */
-export const apiShapeSchema = z.enum(['items', 'tracks']);
-export type ApiShape = z.infer<typeof apiShapeSchema>;
-
-/** An enrichment either came back in full or was refused (403/404) and left its columns empty. */
-const enrichmentSchema = <T extends z.ZodMiniType>(response: T) =>
-  z.discriminatedUnion('status', [
-    z.object({ status: z.literal('ok'), responses: z.array(response) }),
-    z.object({ status: z.literal('unavailable'), httpStatus: z.number(), reason: z.string() }),
-    z.object({ status: z.literal('not_needed') }),
-  ]);
-
-/** What Extract stages for one playlist: Spotify's payloads, as received, plus how they were fetched. */
-export const rawPlaylistDocumentSchema = z.object({
-  schemaVersion: z.literal(1),
+/**
+ * What Extract keeps for one source of one run: Spotify's payloads as received (the kind's adapter
+ * knows their shape), and how they were fetched. The same envelope for every kind of source.
+ */
+export const rawSourceDocumentSchema = z.object({
+  schemaVersion: z.literal(2),
+  source: z.string(),
+  kind: z.enum(['playlist', 'top_tracks', 'recently_played']),
   snapshotDate: z.string(),
-  playlistId: z.string(),
+  runId: z.string(),
   fetchedAt: z.string(),
-  apiShape: apiShapeSchema,
-  playlist: playlistSchema,
-  itemPages: z.array(playlistItemsPageSchema),
-  artists: enrichmentSchema(severalArtistsSchema),
-  audioFeatures: enrichmentSchema(severalAudioFeaturesSchema),
+  sourceName: z.string(),
+  apiMode: z.string(),
+  /** Positions the payload holds, skipped ones included. */
+  entries: z.number(),
+  payload: z.unknown(),
 });
-export type RawPlaylistDocument = z.infer<typeof rawPlaylistDocumentSchema>;
-export type Enrichment<T> =
-  | { status: 'ok'; responses: T[] }
-  | { status: 'unavailable'; httpStatus: number; reason: string }
-  | { status: 'not_needed' };
+export type RawSourceDocument = z.infer<typeof rawSourceDocumentSchema>;
 
-export const SKIP_REASONS = [
-  'null_item',
-  'local_file',
-  'episode',
-  'unavailable',
-  'duplicate',
-  'invalid',
-] as const;
-export const skipReasonSchema = z.enum(SKIP_REASONS);
-export type SkipReason = z.infer<typeof skipReasonSchema>;
-export type SkipCounts = Record<SkipReason, number>;
+export const skipCountsSchema = z.object(
+  Object.fromEntries(SKIP_REASONS.map((reason) => [reason, z.number()])) as Record<
+    (typeof SKIP_REASONS)[number],
+    z.ZodMiniNumber
+  >,
+);
 
-export const skipCountsSchema = z.object({
-  null_item: z.number(),
-  invalid: z.number(),
-  local_file: z.number(),
-  episode: z.number(),
-  unavailable: z.number(),
-  duplicate: z.number(),
-});
-
-/** What Transform stages for the whole run: one record per kept playlist entry. */
-export const normalizedDocumentSchema = z.object({
-  schemaVersion: z.literal(1),
+const normalizedCommon = {
+  schemaVersion: z.literal(2),
+  source: z.string(),
+  sourceName: z.string(),
   snapshotDate: z.string(),
-  playlists: z.array(
-    z.object({
-      playlistId: z.string(),
-      playlistName: z.string(),
-      apiShape: apiShapeSchema,
-      itemsSeen: z.number(),
-      skipped: skipCountsSchema,
-      enrichmentUnavailable: z.array(z.string()),
-    }),
-  ),
-  records: z.array(topTrackRecordSchema),
-});
+  runId: z.string(),
+  itemsSeen: z.number(),
+  skipped: skipCountsSchema,
+  enrichmentUnavailable: z.array(z.string()),
+};
+
+/** What Transform stages for one source: its rows, for the dataset the source feeds. */
+export const normalizedDocumentSchema = z.discriminatedUnion('dataset', [
+  z.object({ ...normalizedCommon, dataset: z.literal('top_tracks'), records: z.array(topTrackRecordSchema) }),
+  z.object({
+    ...normalizedCommon,
+    dataset: z.literal('recently_played'),
+    records: z.array(playRecordSchema),
+  }),
+]);
 export type NormalizedDocument = z.infer<typeof normalizedDocumentSchema>;

@@ -1,21 +1,19 @@
 import * as z from 'zod/mini';
 import '../validation';
-import { apiShapeSchema, skipCountsSchema } from './staging-documents';
-import { runParametersSchema } from './run';
+import { runParametersSchema, sourceRefSchema } from './run';
+import { skipCountsSchema } from './staging-documents';
 
 /** The (small) shapes that travel between states: keys, counts and the run's parameters. */
+export const apiStatsSchema = z.looseObject({ requests: z.number(), retries: z.number() });
+
 export const extractResultSchema = z.object({
-  playlists: z.array(
-    z.object({
-      playlistId: z.string(),
-      rawKey: z.string(),
-      items: z.number(),
-      apiShape: apiShapeSchema,
-      resumed: z.boolean(),
-    }),
-  ),
-  failed: z.array(z.object({ playlistId: z.string(), error: z.string(), cause: z.string() })),
-  api: z.looseObject({ requests: z.number(), retries: z.number() }),
+  rawKey: z.string(),
+  entries: z.number(),
+  apiMode: z.string(),
+  /** Staged by an earlier attempt of this execution and reused. */
+  resumed: z.boolean(),
+  api: apiStatsSchema,
+  warnings: z.array(z.string()),
   durationMs: z.number(),
 });
 
@@ -28,9 +26,41 @@ export const transformResultSchema = z.object({
   durationMs: z.number(),
 });
 
-export const transformEventSchema = z.object({ run: runParametersSchema, extract: extractResultSchema });
+export const loadResultSchema = z.object({
+  dataset: z.string(),
+  rows: z.number(),
+  keys: z.array(z.string()),
+  latestUpdated: z.boolean(),
+  durationMs: z.number(),
+});
+
+export const sourceEventSchema = z.object({ run: runParametersSchema, source: sourceRefSchema });
+export const extractEventSchema = sourceEventSchema;
+export const transformEventSchema = z.extend(sourceEventSchema, { extract: extractResultSchema });
 export const loadEventSchema = z.extend(transformEventSchema, { transform: transformResultSchema });
+
+/** One Map iteration's outcome, as the state machine collects it for Finalize. */
+export const sourceOutcomeSchema = z.union([
+  z.object({
+    status: z.literal('succeeded'),
+    source: sourceRefSchema,
+    extract: extractResultSchema,
+    transform: transformResultSchema,
+    load: loadResultSchema,
+  }),
+  z.object({
+    status: z.literal('failed'),
+    source: sourceRefSchema,
+    error: z.object({ Error: z.string(), Cause: z.optional(z.string()) }),
+  }),
+]);
+export const finalizeEventSchema = z.object({
+  run: runParametersSchema,
+  outcomes: z.array(sourceOutcomeSchema),
+});
 
 export type ExtractResult = z.infer<typeof extractResultSchema>;
 export type TransformResult = z.infer<typeof transformResultSchema>;
+export type LoadResult = z.infer<typeof loadResultSchema>;
 export type LoadEvent = z.infer<typeof loadEventSchema>;
+export type SourceOutcome = z.infer<typeof sourceOutcomeSchema>;

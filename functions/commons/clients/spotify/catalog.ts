@@ -1,36 +1,53 @@
 import type * as z from 'zod/mini';
 import { SPOTIFY_LIMITS } from '../../constants';
-import type { ApiShape, Enrichment } from '../../domain/staging-documents';
 import { InvalidSpotifyPayload, SpotifyPlaylistNotAccessible } from '../../errors';
 import { type SpotifyHttpClient, SpotifyRequestRefused } from './http-client';
 import {
-  countEntries,
   playlistItemsPageSchema,
   playlistSchema,
+  recentlyPlayedPageSchema,
   severalArtistsSchema,
   severalAudioFeaturesSchema,
+  topTracksPageSchema,
   type PlaylistItemsPage,
+  type RecentlyPlayedPage,
   type SpotifyPlaylist,
+  type TopTracksPage,
 } from './schemas';
+
+/** Which playlist-items endpoint answered: 2026 `/items` (entries under `item`) or legacy `/tracks`. */
+export type ItemsPath = 'items' | 'tracks';
+
+/** An enrichment either came back in full, was refused (and left its columns empty), or was not needed. */
+export type Enrichment<T> =
+  | { status: 'ok'; responses: T[] }
+  | { status: 'unavailable'; httpStatus: number; reason: string }
+  | { status: 'not_needed' };
 
 export interface PlaylistSnapshot {
   readonly playlist: SpotifyPlaylist;
   readonly itemPages: PlaylistItemsPage[];
-  readonly apiShape: ApiShape;
+  readonly itemsPath: ItemsPath;
 }
 
-/** What Extract needs from Spotify; the local runner and tests point it at a stand-in server. */
+export type SeveralArtists = z.infer<typeof severalArtistsSchema>;
+export type SeveralAudioFeatures = z.infer<typeof severalAudioFeaturesSchema>;
+
+/** The most pages any one source may take (10,000 entries, the quality bound, at 50 a page). */
+export const MAX_PAGES_PER_SOURCE = 200;
+
+/** What the source adapters need from Spotify; the local runner and tests point it at a stand-in server. */
 export interface SpotifyCatalog {
   fetchPlaylist(playlistId: string): Promise<PlaylistSnapshot>;
-  fetchArtists(artistIds: readonly string[]): Promise<Enrichment<z.infer<typeof severalArtistsSchema>>>;
-  fetchAudioFeatures(
-    trackIds: readonly string[],
-  ): Promise<Enrichment<z.infer<typeof severalAudioFeaturesSchema>>>;
+  fetchTopTracks(timeRange: string): Promise<TopTracksPage>;
+  fetchRecentlyPlayed(afterMs: number | undefined): Promise<RecentlyPlayedPage>;
+  fetchArtists(artistIds: readonly string[]): Promise<Enrichment<SeveralArtists>>;
+  fetchAudioFeatures(trackIds: readonly string[]): Promise<Enrichment<SeveralAudioFeatures>>;
 }
 
-const ITEMS_PATH: Record<ApiShape, { segment: string; limit: number }> = {
-  items: { segment: 'items', limit: SPOTIFY_LIMITS.itemsPage },
-  tracks: { segment: 'tracks', limit: SPOTIFY_LIMITS.legacyTracksPage },
+const ITEMS_PATH: Record<ItemsPath, { limit: number }> = {
+  items: { limit: SPOTIFY_LIMITS.itemsPage },
+  tracks: { limit: SPOTIFY_LIMITS.legacyTracksPage },
 };
 
 export function chunk<T>(values: readonly T[], size: number): T[][] {
@@ -40,21 +57,29 @@ export function chunk<T>(values: readonly T[], size: number): T[][] {
 }
 
 function notAccessible(playlistId: string, refused: SpotifyRequestRefused): SpotifyPlaylistNotAccessible {
+  const why =
+    refused.status === 404
+      ? 'Spotify answers 404 for its own editorial and algorithmic playlists (the Top 50 charts among them) ' +
+        'to every app without extended quota since 27 Nov 2024, and for ids that do not exist.'
+      : 'Development-mode apps may read the items only of playlists the authorized user owns or collaborates ' +
+        'on (since Feb 2026), and an app token (client credentials) has no user, so it reads none.';
   return new SpotifyPlaylistNotAccessible(
     playlistId,
     refused.status,
-    `Spotify refused playlist ${playlistId} (HTTP ${refused.status}: ${refused.detail}). ` +
-      'Since 27 Nov 2024 new apps get 404 on Spotify-owned editorial playlists such as the Top 50, and since ' +
-      'Feb/Mar 2026 development-mode apps may read items only of playlists their user owns or collaborates on. ' +
-      'Fix: use an app with extended quota; or switch to user-token mode (npm run spotify:authorize) with a ' +
-      'playlist that user owns or follows as collaborator; or check the playlist id and choose another.',
+    `Spotify refused playlist ${playlistId} (HTTP ${refused.status}: ${refused.detail}). ${why} ` +
+      'Fix: switch to your own sources in user-token mode: run `npm run spotify:authorize`, then deploy with ' +
+      '--param="spotifyAuthMode=user_token" --param="sources=me:top-tracks:short_term,me:top-tracks:medium_term,' +
+      'me:top-tracks:long_term" (add playlist:<id> for playlists that user owns or collaborates on). ' +
+      'Keep this playlist only with an extended-quota app.',
   );
 }
 
-/** The playlists/artists/audio-features part of the Web API, in the largest batches it allows. */
+/** Spotify's Web API, in the largest pages and batches it allows. */
 export class WebApiCatalog implements SpotifyCatalog {
-  /** Which items endpoint works, learned on the first playlist and kept for the rest of the run. */
-  private itemsShape?: ApiShape;
+  /** Which items endpoint works, learned on the first playlist and kept for the rest of the invocation. */
+  private itemsPath?: ItemsPath;
+  /** An enrichment endpoint that refused once is not asked again while this container lives. */
+  private static readonly refusedEnrichments = new Map<string, { httpStatus: number; reason: string }>();
 
   constructor(private readonly http: SpotifyHttpClient) {}
 
@@ -68,15 +93,15 @@ export class WebApiCatalog implements SpotifyCatalog {
       throw error;
     }
 
-    // The playlist object embeds its first page of entries: under `tracks` (legacy) or `items` (2026).
-    const embedded = this.embeddedFirstPage(playlist);
-    const first = embedded ?? (await this.fetchFirstPage(playlistId));
+    // The playlist object embeds its first page of entries: under `items` (2026) or `tracks` (legacy).
+    // Without one (development mode, not the user's playlist), asking /items is what tells why.
+    const first = this.embeddedFirstPage(playlist) ?? (await this.fetchFirstPage(playlistId));
     const itemPages = [first.page];
     const seen = new Set<string>();
     let next = first.page.next;
     while (next) {
       // A proxy that hands back a link twice, or more pages than entries, would page forever.
-      if (seen.has(next) || itemPages.length > first.page.total) {
+      if (seen.has(next) || itemPages.length > first.page.total || itemPages.length >= MAX_PAGES_PER_SOURCE) {
         throw new InvalidSpotifyPayload(
           `Spotify's paging for playlist ${playlistId} does not end (${itemPages.length} pages for ${first.page.total} entries); retry later.`,
         );
@@ -91,46 +116,62 @@ export class WebApiCatalog implements SpotifyCatalog {
         throw error;
       }
     }
-    const received = countEntries(itemPages);
+    const received = itemPages.reduce((sum, page) => sum + page.items.length, 0);
     if (received !== first.page.total) {
-      // The playlist changed while we paged, or an answer was cut short: a partial chart is not a snapshot.
+      // The playlist changed while we paged, or an answer was cut short: a partial list is not a snapshot.
       throw new InvalidSpotifyPayload(
         `Spotify announced ${first.page.total} entries for playlist ${playlistId} but returned ${received}; ` +
           'the playlist probably changed during the run. Retry the execution.',
       );
     }
-    return { playlist, itemPages, apiShape: first.shape };
+    return { playlist, itemPages, itemsPath: first.path };
   }
 
   private embeddedFirstPage(
     playlist: SpotifyPlaylist,
-  ): { page: PlaylistItemsPage; shape: ApiShape } | undefined {
+  ): { page: PlaylistItemsPage; path: ItemsPath } | undefined {
     const items = playlistItemsPageSchema.safeParse(playlist.items);
-    if (items.success) return { page: items.data, shape: 'items' };
+    if (items.success) return { page: items.data, path: 'items' };
     const tracks = playlistItemsPageSchema.safeParse(playlist.tracks);
-    if (tracks.success) return { page: tracks.data, shape: 'tracks' };
+    if (tracks.success) return { page: tracks.data, path: 'tracks' };
     return undefined;
   }
 
-  private async fetchFirstPage(playlistId: string): Promise<{ page: PlaylistItemsPage; shape: ApiShape }> {
-    const shapes: ApiShape[] = this.itemsShape ? [this.itemsShape] : ['items', 'tracks'];
+  private async fetchFirstPage(playlistId: string): Promise<{ page: PlaylistItemsPage; path: ItemsPath }> {
+    const paths: ItemsPath[] = this.itemsPath ? [this.itemsPath] : ['items', 'tracks'];
     let refusal: SpotifyRequestRefused | undefined;
-    for (const shape of shapes) {
-      const { segment, limit } = ITEMS_PATH[shape];
+    for (const segment of paths) {
       try {
-        const path = `/v1/playlists/${encodeURIComponent(playlistId)}/${segment}?limit=${limit}&offset=0`;
-        const page = await this.http.getJson('playlist_items', path, playlistItemsPageSchema);
-        this.itemsShape = shape;
-        return { page, shape };
+        const url = `/v1/playlists/${encodeURIComponent(playlistId)}/${segment}?limit=${ITEMS_PATH[segment].limit}&offset=0`;
+        const page = await this.http.getJson('playlist_items', url, playlistItemsPageSchema);
+        this.itemsPath = segment;
+        return { page, path: segment };
       } catch (error) {
         if (!(error instanceof SpotifyRequestRefused)) throw error;
         refusal ??= error;
-        // 404 on /items means an API without the 2026 path; 403 on /tracks means the 2026 API. Try the other.
+        // 403 on /items is the development-mode answer for someone else's playlist: /tracks cannot help.
+        if (segment === 'items' && error.status === 403) break;
       }
     }
     throw notAccessible(
       playlistId,
       refusal ?? new SpotifyRequestRefused(404, 'playlist_items', playlistId, 'no items'),
+    );
+  }
+
+  fetchTopTracks(timeRange: string): Promise<TopTracksPage> {
+    const query = new URLSearchParams({ time_range: timeRange, limit: String(SPOTIFY_LIMITS.topTracks) });
+    return this.http.getJson('top_tracks', `/v1/me/top/tracks?${query.toString()}`, topTracksPageSchema);
+  }
+
+  /** Only the last 50 plays exist; `after` (Unix ms) asks for the ones after the last published play. */
+  fetchRecentlyPlayed(afterMs: number | undefined): Promise<RecentlyPlayedPage> {
+    const query = new URLSearchParams({ limit: String(SPOTIFY_LIMITS.recentlyPlayed) });
+    if (afterMs !== undefined) query.set('after', String(afterMs));
+    return this.http.getJson(
+      'recently_played',
+      `/v1/me/player/recently-played?${query.toString()}`,
+      recentlyPlayedPageSchema,
     );
   }
 
@@ -154,7 +195,10 @@ export class WebApiCatalog implements SpotifyCatalog {
     );
   }
 
-  /** Batches ids at the API's maximum; a refusal (any 4xx) leaves the enrichment unavailable, not the run failed. */
+  /**
+   * Batches ids at the API's maximum. A refusal (any 4xx) or an answer that is not the documented
+   * shape leaves the enrichment unavailable, not the source failed: these are extras.
+   */
   private async enrich<T>(
     ids: readonly string[],
     batchSize: number,
@@ -163,6 +207,8 @@ export class WebApiCatalog implements SpotifyCatalog {
     schema: z.ZodMiniType<T>,
   ): Promise<Enrichment<T>> {
     if (ids.length === 0) return { status: 'not_needed' };
+    const refused = WebApiCatalog.refusedEnrichments.get(endpoint);
+    if (refused) return { status: 'unavailable', ...refused };
     const responses: T[] = [];
     for (const batch of chunk(ids, batchSize)) {
       try {
@@ -170,10 +216,22 @@ export class WebApiCatalog implements SpotifyCatalog {
           await this.http.getJson(endpoint, `${path}?ids=${batch.map(encodeURIComponent).join(',')}`, schema),
         );
       } catch (error) {
-        if (!(error instanceof SpotifyRequestRefused)) throw error;
-        return { status: 'unavailable', httpStatus: error.status, reason: error.detail };
+        if (error instanceof SpotifyRequestRefused) {
+          const refusal = { httpStatus: error.status, reason: error.detail };
+          WebApiCatalog.refusedEnrichments.set(endpoint, refusal);
+          return { status: 'unavailable', ...refusal };
+        }
+        if (error instanceof InvalidSpotifyPayload) {
+          return { status: 'unavailable', httpStatus: 200, reason: 'answer not in the documented shape' };
+        }
+        throw error;
       }
     }
     return { status: 'ok', responses };
+  }
+
+  /** Tests start each scenario as a fresh container would. */
+  static forgetRefusals(): void {
+    WebApiCatalog.refusedEnrichments.clear();
   }
 }

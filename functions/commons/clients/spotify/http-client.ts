@@ -3,7 +3,10 @@ import '../../validation';
 import {
   InvalidSpotifyPayload,
   SpotifyAuthError,
+  SpotifyPremiumRequired,
+  SpotifyQuotaExceeded,
   SpotifyRateLimited,
+  SpotifyScopeMissing,
   SpotifyUnavailable,
 } from '../../errors';
 import type { AuthMode, CredentialsSource, SpotifyCredentials } from '../credentials';
@@ -31,7 +34,8 @@ export interface SpotifyHttpOptions {
   readonly random?: () => number;
 }
 
-export type Endpoint = 'token' | 'playlist' | 'playlist_items' | 'artists' | 'audio_features';
+export type Endpoint =
+  'token' | 'playlist' | 'playlist_items' | 'artists' | 'audio_features' | 'top_tracks' | 'recently_played';
 
 export interface CallStats {
   authMode?: AuthMode;
@@ -55,6 +59,8 @@ export class SpotifyRequestRefused extends Error {
     super(`Spotify answered HTTP ${status} to ${path}: ${detail}`);
   }
 }
+
+const refreshesInFlight = new Map<string, Promise<{ status: number; text: string }>>();
 
 /** Keeps a safety margin so a Lambda never times out in the middle of our own waiting. */
 const TIME_MARGIN_MS = 5_000;
@@ -93,6 +99,13 @@ function describeLocation(response: Response): string {
   } catch {
     return '';
   }
+}
+
+function isQuotaExceeded(text: string): boolean {
+  const parsed = errorBodySchema.safeParse(safeJson(text));
+  return (
+    parsed.success && typeof parsed.data.error === 'object' && parsed.data.error.reason === 'QUOTA_EXCEEDED'
+  );
 }
 
 function describeBody(text: string): string {
@@ -153,9 +166,29 @@ export class SpotifyHttpClient {
       }
     }
     if (response.status >= 400) {
-      throw new SpotifyRequestRefused(response.status, endpoint, path, describeBody(response.text));
+      const detail = describeBody(response.text);
+      if (response.status === 403) this.throwIfAccountRefused(detail);
+      throw new SpotifyRequestRefused(response.status, endpoint, path, detail);
     }
     return this.parse(endpoint, path, response.text, schema);
+  }
+
+  /** 403s that concern the app or the token as a whole, not the resource asked for. */
+  private throwIfAccountRefused(detail: string): void {
+    if (/premium subscription required/i.test(detail)) {
+      throw new SpotifyPremiumRequired(
+        `Spotify refused the request: "${detail}". A development-mode app works only while the Spotify account ` +
+          'that owns it (in the developer dashboard) has Premium. Renew Premium for that account, or move the app ' +
+          'to an account that has it, then start a new execution.',
+      );
+    }
+    if (/insufficient client scope/i.test(detail)) {
+      throw new SpotifyScopeMissing(
+        `Spotify refused the request: "${detail}": the refresh token in ${this.options.credentials.describe()} ` +
+          'was authorized without a scope this source needs. Run `npm run spotify:authorize` again (it asks for ' +
+          'the scopes of the configured sources) and store the new refresh token.',
+      );
+    }
   }
 
   private async apiRequest(path: string): Promise<SpotifyRequest> {
@@ -195,20 +228,20 @@ export class SpotifyHttpClient {
 
   private async accessToken(): Promise<string> {
     if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
-    const credentials = await this.options.credentials.load();
-    const request = this.tokenRequest(credentials);
-    const response = await this.send('token', 'POST', request);
+    let credentials = await this.options.credentials.load();
+    let response = await this.requestToken(credentials);
     this.stats.authMode = credentials.mode;
-    if (response.status >= 400) {
-      const grant = credentials.mode === 'user_token' ? 'refresh token' : 'client credentials';
-      throw new SpotifyAuthError(
-        `Spotify's accounts service refused the ${grant} (HTTP ${response.status}: ${describeBody(response.text)}). ` +
-          `Check the values in ${this.options.credentials.describe()}` +
-          (credentials.mode === 'user_token'
-            ? ', or run `npm run spotify:authorize` again for a new refresh token.'
-            : '.'),
-      );
+    // Another invocation of the same run (a parallel source, in another container) may have just
+    // rotated the token: it stores the new one before using it, so look again for a moment.
+    const revoked = () => response.status === 400 && /revoked/i.test(describeBody(response.text));
+    for (let look = 0; credentials.mode === 'user_token' && revoked() && look < 3; look += 1) {
+      await this.sleep(200 * (look + 1));
+      const fresh = await this.options.credentials.load({ fresh: true });
+      if (fresh.mode !== 'user_token' || fresh.refreshToken === credentials.refreshToken) continue;
+      credentials = fresh;
+      response = await this.requestToken(credentials);
     }
+    if (response.status >= 400) throw this.tokenRefused(credentials, response.status, response.text);
     const token = this.parse('token', '/api/token', response.text, tokenResponseSchema);
     if (
       credentials.mode === 'user_token' &&
@@ -231,6 +264,42 @@ export class SpotifyHttpClient {
       expiresAt: Date.now() + Math.max(0, token.expires_in - 60) * 1000,
     };
     return token.access_token;
+  }
+
+  /**
+   * One refresh per refresh token at a time in this process: parallel sources in one container
+   * share the answer instead of racing (with rotation, the second refresh would be refused).
+   */
+  private requestToken(credentials: SpotifyCredentials): Promise<{ status: number; text: string }> {
+    if (credentials.mode !== 'user_token') return this.send('token', 'POST', this.tokenRequest(credentials));
+    const key = `${this.options.accountsUrl}|${credentials.refreshToken}`;
+    const pending = refreshesInFlight.get(key);
+    if (pending) return pending;
+    const request = this.send('token', 'POST', this.tokenRequest(credentials)).finally(() => {
+      refreshesInFlight.delete(key);
+    });
+    refreshesInFlight.set(key, request);
+    return request;
+  }
+
+  private tokenRefused(credentials: SpotifyCredentials, status: number, text: string): SpotifyAuthError {
+    const detail = describeBody(text);
+    const where = this.options.credentials.describe();
+    if (credentials.mode === 'client_credentials') {
+      return new SpotifyAuthError(
+        `Spotify's accounts service refused the client credentials (HTTP ${status}: ${detail}). ` +
+          `Check the client id and secret in ${where} against the app in Spotify's developer dashboard.`,
+      );
+    }
+    const cause = /expired/i.test(detail)
+      ? 'Refresh tokens expire six months after the user authorized the app, however often they are used.'
+      : /revoked/i.test(detail)
+        ? "Spotify revoked it: it was replaced by a newer one (rotation), or the user removed the app's access."
+        : 'It is not a refresh token Spotify knows for this client id.';
+    return new SpotifyAuthError(
+      `Spotify's accounts service refused the refresh token in ${where} (HTTP ${status}: ${detail}). ${cause} ` +
+        'Run `npm run spotify:authorize` to authorize again and store the new refresh token it prints.',
+    );
   }
 
   /** Client credentials authenticate with Basic; a PKCE refresh token names the client in the body. */
@@ -290,15 +359,26 @@ export class SpotifyHttpClient {
       }
 
       if (response.status === 429) {
+        if (isQuotaExceeded(text)) {
+          throw new SpotifyQuotaExceeded(
+            `Spotify answered ${endpoint} with 429 QUOTA_EXCEEDED (${describeBody(text)}). Since July 2026 the quota ` +
+              'is counted per developer account, across all of its apps: retrying soon only spends more of it, so ' +
+              'this run stops here. Run less often or with fewer sources, or stop other apps of the same account; ' +
+              'the next scheduled run tries again.',
+          );
+        }
         const retryAfterSeconds = Math.max(1, Number(response.headers.get('retry-after')) || 1);
         const waitMs = retryAfterSeconds * 1000;
         const fits = waitMs + TIME_MARGIN_MS < this.options.remainingTimeMs();
-        if (retryAfterSeconds > policy.maxRetryAfterSeconds || !fits || attempt === policy.maxAttempts) {
+        const tooLong = retryAfterSeconds > policy.maxRetryAfterSeconds || !fits;
+        if (tooLong || attempt === policy.maxAttempts) {
+          const why = tooLong
+            ? `longer than this invocation may wait (cap ${policy.maxRetryAfterSeconds} s)`
+            : `still limited after ${policy.maxAttempts} attempts`;
           throw new SpotifyRateLimited(
             retryAfterSeconds,
-            `Spotify rate-limited ${endpoint} (HTTP 429, Retry-After ${retryAfterSeconds} s), longer than this invocation ` +
-              `may wait (cap ${policy.maxRetryAfterSeconds} s). The state machine retries later; ` +
-              'if this repeats, run less often or with fewer playlists.',
+            `Spotify rate-limited ${endpoint} (HTTP 429, Retry-After ${retryAfterSeconds} s), ${why}. ` +
+              'The state machine retries later; if this repeats, run less often or with fewer sources.',
           );
         }
         this.stats.rateLimitWaits += 1;

@@ -65,6 +65,37 @@ export function countEntries(pages: readonly { items: readonly unknown[] }[]): n
   return pages.reduce((sum, page) => sum + page.items.length, 0);
 }
 
+/** `GET /me/top/tracks`: a paging object of full tracks (each validated on its own when read). */
+export const topTracksPageSchema = z.looseObject({
+  items: z.array(z.unknown()),
+  next: z.nullable(z.string()),
+  total: z.optional(z.number()),
+});
+
+/** One element of `GET /me/player/recently-played`. */
+export const playHistorySchema = z.looseObject({
+  track: z.union([trackSchema, episodeSchema]),
+  played_at: z.string(),
+  context: z.optional(
+    z.nullable(
+      z.looseObject({ type: z.optional(z.nullable(z.string())), uri: z.optional(z.nullable(z.string())) }),
+    ),
+  ),
+});
+
+export const recentlyPlayedPageSchema = z.looseObject({
+  items: z.array(z.unknown()),
+  next: z.optional(z.nullable(z.string())),
+  cursors: z.optional(
+    z.nullable(
+      z.looseObject({
+        after: z.optional(z.nullable(z.string())),
+        before: z.optional(z.nullable(z.string())),
+      }),
+    ),
+  ),
+});
+
 export const playlistSchema = z.looseObject({
   id: z.string(),
   name: z.string(),
@@ -84,8 +115,9 @@ export const fullArtistSchema = z.looseObject({
   popularity: nullableNumber,
 });
 
+/** Elements are validated one by one when read: a thin artist (no name) only loses its genres. */
 export const severalArtistsSchema = z.looseObject({
-  artists: z.array(z.nullable(fullArtistSchema)),
+  artists: z.array(z.unknown()),
 });
 
 export const audioFeaturesSchema = z.looseObject({
@@ -101,7 +133,7 @@ export const audioFeaturesSchema = z.looseObject({
 });
 
 export const severalAudioFeaturesSchema = z.looseObject({
-  audio_features: z.array(z.nullable(audioFeaturesSchema)),
+  audio_features: z.array(z.unknown()),
 });
 
 export const tokenResponseSchema = z.looseObject({
@@ -115,12 +147,18 @@ export const tokenResponseSchema = z.looseObject({
 export const errorBodySchema = z.looseObject({
   error: z.union([
     z.string(),
-    z.looseObject({ status: z.optional(z.number()), message: z.optional(z.string()) }),
+    z.looseObject({
+      status: z.optional(z.number()),
+      message: z.optional(z.string()),
+      reason: z.optional(z.string()),
+    }),
   ]),
   error_description: z.optional(z.string()),
 });
 
 export type SpotifyTrack = z.infer<typeof trackSchema>;
+export type TopTracksPage = z.infer<typeof topTracksPageSchema>;
+export type RecentlyPlayedPage = z.infer<typeof recentlyPlayedPageSchema>;
 export type PlaylistEntry = z.infer<typeof playlistEntrySchema>;
 export type PlaylistItemsPage = z.infer<typeof playlistItemsPageSchema>;
 export type SpotifyPlaylist = z.infer<typeof playlistSchema>;

@@ -1,0 +1,104 @@
+/**
+ * Tracks as the pipeline understands them, independent of the Web API's wire shapes: the source
+ * adapters translate Spotify's JSON into these, and the datasets build rows from them.
+ */
+export interface ArtistCredit {
+  readonly id: string | null;
+  readonly name: string;
+}
+
+export interface Track {
+  readonly id: string | null;
+  readonly name: string;
+  readonly artists: readonly ArtistCredit[];
+  readonly album: {
+    readonly id: string | null;
+    readonly name: string | null;
+    readonly type: string | null;
+    readonly releaseDate: string | null;
+    readonly totalTracks: number | null;
+  };
+  readonly durationMs: number | null;
+  readonly explicit: boolean | null;
+  readonly popularity: number | null;
+  readonly isrc: string | null;
+  readonly url: string | null;
+}
+
+export interface AudioFeatures {
+  readonly danceability: number | null;
+  readonly energy: number | null;
+  readonly speechiness: number | null;
+  readonly acousticness: number | null;
+  readonly instrumentalness: number | null;
+  readonly liveness: number | null;
+  readonly valence: number | null;
+  readonly tempo: number | null;
+}
+
+/** What an enrichment call added, by id; `unavailable` names the ones Spotify refused. */
+export interface Enrichments {
+  readonly genresByArtist: ReadonlyMap<string, readonly string[]>;
+  readonly featuresByTrack: ReadonlyMap<string, AudioFeatures>;
+  readonly unavailable: readonly string[];
+}
+
+export const NO_ENRICHMENTS: Enrichments = {
+  genresByArtist: new Map(),
+  featuresByTrack: new Map(),
+  unavailable: [],
+};
+
+export const SKIP_REASONS = [
+  'null_item',
+  'invalid',
+  'local_file',
+  'episode',
+  'unavailable',
+  'duplicate',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+export type SkipCounts = Record<SkipReason, number>;
+
+export const emptySkipCounts = (): SkipCounts => ({
+  null_item: 0,
+  invalid: 0,
+  local_file: 0,
+  episode: 0,
+  unavailable: 0,
+  duplicate: 0,
+});
+
+/**
+ * One position in a source: a track with what the source says about it, or a reason it is not a
+ * track the datasets can use. Adapters decide the wire-level reasons (null, local file, episode,
+ * not the documented shape); `usableTrack` decides the rest, for every source kind alike.
+ */
+export type SourceEntry =
+  | {
+      readonly kind: 'track';
+      readonly track: Track;
+      /** Playlists: when the entry was added. */
+      readonly addedAt: string | null;
+      /** Recently played: when the play ended (Spotify's `played_at`). */
+      readonly playedAt: string | null;
+      readonly context: { readonly type: string | null; readonly uri: string | null } | null;
+    }
+  | { readonly kind: 'skip'; readonly reason: Exclude<SkipReason, 'duplicate'> };
+
+/** Collapses line breaks and tabs so every CSV row is one physical line for line-based readers. */
+const LINE_BREAKS = /[\r\n\t\u2028\u2029]+/g;
+export function cleanText(value: string): string {
+  return value.replace(LINE_BREAKS, ' ').trim();
+}
+
+/**
+ * The one rule for "is this a track the datasets can use": it needs an id, a name and at least one
+ * credited artist with a name. Anything else is skipped and counted, never a failed day.
+ */
+export function usableTrack(track: Track): Exclude<SkipReason, 'duplicate'> | undefined {
+  if (track.id === null || track.id === '') return 'unavailable';
+  if (cleanText(track.name) === '') return 'invalid';
+  if (!track.artists.some((artist) => cleanText(artist.name) !== '')) return 'invalid';
+  return undefined;
+}
