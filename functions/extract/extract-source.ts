@@ -4,7 +4,8 @@ import { readCursor } from '../commons/cursor';
 import { keys } from '../commons/domain/keys';
 import type { RunParameters } from '../commons/domain/run';
 import type { SourceRef } from '../commons/domain/sources';
-import { rawSourceDocumentSchema, type RawSourceDocument } from '../commons/domain/staging-documents';
+import type { RawSourceDocument } from '../commons/domain/staging-documents';
+import { readRawIfPresent, writeRaw } from '../commons/staging';
 import { adapterFor } from '../sources';
 
 export interface ExtractedSource {
@@ -20,17 +21,10 @@ export interface ExtractedSource {
  * again: a retry after a rate limit or an outage resumes where the last attempt stopped.
  */
 async function alreadyStaged(store: ObjectStore, rawKey: string): Promise<ExtractedSource | undefined> {
-  const text = await store.getText(rawKey);
-  if (text === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined; // a damaged object is fetched again and overwritten
-  }
-  const staged = rawSourceDocumentSchema.safeParse(json);
-  if (!staged.success) return undefined;
-  return { rawKey, entries: staged.data.entries, apiMode: staged.data.apiMode, resumed: true };
+  // A damaged object is fetched again and overwritten.
+  const staged = await readRawIfPresent(store, rawKey).catch(() => undefined);
+  if (!staged) return undefined;
+  return { rawKey, entries: staged.entries, apiMode: staged.apiMode, resumed: true };
 }
 
 /** Fetches one source through its adapter and keeps Spotify's answer under raw/. */
@@ -58,6 +52,6 @@ export async function extractSource(
     entries: fetched.entries,
     payload: fetched.payload,
   };
-  await deps.store.putText(rawKey, JSON.stringify(document), { contentType: 'application/json' });
+  await writeRaw(deps.store, rawKey, document);
   return { rawKey, entries: fetched.entries, apiMode: fetched.apiMode, resumed: false };
 }

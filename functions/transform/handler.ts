@@ -2,19 +2,21 @@ import { objectStore } from '../commons/clients/storage';
 import { parseOrThrow } from '../commons/domain/run';
 import { transformEventSchema } from '../commons/domain/step-events';
 import { countMetric, logger, wrapStep } from '../commons/observability';
-import { transformSource } from './transform-source';
+import { archivedRawKeys, transformSource } from './transform-source';
 
-/** Step 2 of a source's iteration: turn the raw answer into the rows of the source's dataset. */
+/** Step 2 of a source's iteration: turn the raw answer (or, replaying, the archived ones) into rows. */
 async function transform(event: unknown) {
   const started = Date.now();
-  const { run, source, extract } = parseOrThrow(
+  const { run, source, extract, replay } = parseOrThrow(
     transformEventSchema,
     event,
     'Transform event',
     'Run it from the state machine.',
   );
   logger.appendKeys({ runId: run.runId, snapshotDate: run.snapshotDate, source: source.ref });
-  const summary = await transformSource(objectStore(), run, source, extract.rawKey);
+  const store = objectStore();
+  const rawKeys = replay ? await archivedRawKeys(store, source, replay.snapshotDate) : [extract.rawKey];
+  const summary = await transformSource(store, run, source, rawKeys);
   countMetric('ItemsSeen', summary.itemsSeen);
   countMetric(
     'ItemsSkipped',

@@ -33,3 +33,11 @@ export async function readObject(stack: LocalStack, key: string): Promise<string
   s3.destroy();
   return text;
 }
+
+export async function readBytes(stack: LocalStack, key: string): Promise<Uint8Array> {
+  const s3 = localS3Client(stack.s3.endpoint);
+  const response = await s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key }));
+  const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+  s3.destroy();
+  return bytes;
+}

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { keys, toRunId } from '../../functions/commons/domain/keys';
@@ -204,7 +205,7 @@ describe('an extended-quota app: enrichments, staging and retries', () => {
         },
       });
       expect(failed.cause).toContain('is missing');
-      expect(failed.cause).toContain('Start a new execution for this snapshot date');
+      expect(failed.cause).toContain('Start a new execution');
       expect(retriesOf(failed)).toBe(0);
     },
   );
@@ -216,10 +217,11 @@ describe('an extended-quota app: enrichments, staging and retries', () => {
     expect(failed.cause).toContain('50 rows, outside the allowed 1..40');
     expect(failed.cause).toContain('QUALITY_');
     const runId = toRunId(failed.executionName);
-    expect(readFileSync(failed.fileOf(keys.raw(DAY, source(CHART), runId)), 'utf8')).toContain(
+    const rawKey = keys.raw(DAY, source(CHART), runId);
+    expect(gunzipSync(readFileSync(failed.fileOf(rawKey))).toString('utf8')).toContain(
       TOP_50_GLOBAL_PLAYLIST_ID,
     );
-    expect(readFileSync(failed.fileOf(keys.normalized(runId, source(CHART))), 'utf8')).toContain(
+    expect(readFileSync(failed.fileOf(keys.normalized(runId, source(CHART), rawKey)), 'utf8')).toContain(
       TOP_50_GLOBAL_PLAYLIST_ID,
     );
     expect(onlySource(failed)).toMatchObject({ status: 'failed', error: 'DataQualityError' });
@@ -228,10 +230,9 @@ describe('an extended-quota app: enrichments, staging and retries', () => {
   it('a Step Functions retry of Extract reuses what an earlier attempt already staged under raw/', async () => {
     const earlier = await run();
     expect(earlier.status).toBe('SUCCEEDED');
-    const staged = readFileSync(
-      earlier.fileOf(keys.raw(DAY, source(CHART), toRunId(earlier.executionName))),
-      'utf8',
-    );
+    const staged = gunzipSync(
+      readFileSync(earlier.fileOf(keys.raw(DAY, source(CHART), toRunId(earlier.executionName)))),
+    ).toString('utf8');
     stack.spotify.resetCounts();
     // The first attempt of Extract fails one whole invocation (4 attempts); meanwhile its answer
     // lands under raw/, as an attempt that stored it and then ran out of time would leave it.
@@ -248,8 +249,8 @@ describe('an extended-quota app: enrichments, staging and retries', () => {
             new PutObjectCommand({
               Bucket: stack.bucket,
               Key: keys.raw(DAY, source(CHART), runId),
-              Body: staged.replace(toRunId(earlier.executionName), runId),
-              ContentType: 'application/json',
+              Body: gzipSync(staged.replace(toRunId(earlier.executionName), runId)),
+              ContentType: 'application/gzip',
             }),
           )
           .finally(() => s3.destroy());

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { handler as extract } from '../../functions/extract/handler';
 import { handler as finalize } from '../../functions/finalize/handler';
 import { handler as load } from '../../functions/load/handler';
@@ -12,7 +13,7 @@ import {
 import { lambdaContext } from '../../scripts/local/state-machine';
 import { parseCsv } from '../helpers/csv';
 import { rejectionOf } from '../helpers/errors';
-import { listKeys, readObject, useStackEnvironment } from '../helpers/handler-env';
+import { listKeys, readBytes, readObject, useStackEnvironment } from '../helpers/handler-env';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 import { SAMPLE_PLAYLIST_IDS } from '../spotify-stand-in/playlists';
 
@@ -46,7 +47,10 @@ describe('step handlers against a local S3 server', () => {
     );
     expect(result).toEqual({
       run,
-      sources: [source('me:top-tracks:short_term'), owned],
+      items: [
+        { source: source('me:top-tracks:short_term'), replay: null },
+        { source: owned, replay: null },
+      ],
       concurrency: 2,
     });
   });
@@ -61,7 +65,9 @@ describe('step handlers against a local S3 server', () => {
     });
     expect(result.entries).toBeGreaterThan(0);
     expect(await listKeys(stack, 'raw/')).toEqual([result.rawKey]);
-    const staged = rawSourceDocumentSchema.parse(JSON.parse(await readObject(stack, result.rawKey)));
+    const staged = rawSourceDocumentSchema.parse(
+      JSON.parse(gunzipSync(await readBytes(stack, result.rawKey)).toString('utf8')),
+    );
     expect(staged).toMatchObject({ source: owned.ref, kind: 'playlist', sourceName: 'My weekly picks' });
 
     // A retry of the same execution resumes from what the first attempt kept: no Spotify call.
@@ -74,7 +80,7 @@ describe('step handlers against a local S3 server', () => {
   it("Transform turns the raw answer into the dataset's rows in staging", async () => {
     const extracted = await extract({ run, source: owned }, context('extract'));
     const result = await transform({ run, source: owned, extract: extracted }, context('transform'));
-    expect(result).toMatchObject({ normalizedKey: keys.normalized('handler-test', owned) });
+    expect(result).toMatchObject({ normalizedKey: keys.normalized('handler-test', owned, extracted.rawKey) });
     const normalized = normalizedDocumentSchema.parse(
       JSON.parse(await readObject(stack, result.normalizedKey)),
     );

@@ -41,6 +41,7 @@ describe('local execution of the deployed state machine', () => {
     expect(entered).toEqual([
       'Plan',
       'Sources',
+      'FromSpotify',
       'Extract',
       'Transform',
       'Load',

@@ -75,12 +75,15 @@ describe('packaged CloudFormation template', () => {
     const map = States.Sources;
     expect(map).toMatchObject({
       Type: 'Map',
-      ItemsPath: '$.plan.sources',
+      ItemsPath: '$.plan.items',
       MaxConcurrencyPath: '$.plan.concurrency',
       Next: 'Finalize',
     });
     const inner = map?.ItemProcessor?.States ?? {};
-    expect(map?.ItemProcessor?.StartAt).toBe('Extract');
+    expect(map?.ItemProcessor?.StartAt).toBe('FromSpotify');
+    // A replay skips Extract: it rebuilds from the raw archive without calling Spotify.
+    expect(inner.FromSpotify).toMatchObject({ Type: 'Choice', Default: 'FromArchive' });
+    expect(inner.FromArchive).toMatchObject({ Type: 'Pass', Next: 'Transform' });
     expect(functionOf(inner.Extract)).toBe('${ExtractLambdaFunction.Arn}');
     expect(inner.Extract?.Next).toBe('Transform');
     expect(functionOf(inner.Transform)).toBe('${TransformLambdaFunction.Arn}');
@@ -189,7 +192,7 @@ describe('packaged CloudFormation template', () => {
         )
         .sort();
 
-    expect(grants(plan, 's3')).toEqual([]);
+    expect(grants(plan, 's3')).toEqual(['s3:ListBucket ${DataBucket.Arn}']);
     expect(grants(plan, 'ssm')).toEqual([]);
     expect(grants(extract, 's3')).toEqual([
       's3:GetObject ${DataBucket.Arn}/raw/*',

@@ -1,6 +1,7 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -41,8 +42,13 @@ export interface ObjectStore {
   getText(key: string): Promise<string | undefined>;
   /** Writes the whole object at once: readers see the old or the new version, never a mix. */
   putText(key: string, body: string, options: PutOptions): Promise<void>;
+  /** The object's bytes, or undefined when there is no such key. */
+  getBytes(key: string): Promise<Uint8Array | undefined>;
+  putBytes(key: string, body: Uint8Array, options: PutOptions): Promise<void>;
   /** The object's text with its ETag (for a conditional write back), or undefined when there is none. */
   getVersioned(key: string): Promise<StoredText | undefined>;
+  /** Every key under a prefix (after `startAfter`, if given), with when it was last written. */
+  list(prefix: string, startAfter?: string): Promise<{ key: string; lastModified: Date }[]>;
   /** User metadata of an object, or undefined when there is no such key. */
   getMetadata(key: string): Promise<Record<string, string> | undefined>;
   describe(key: string): string;
@@ -68,6 +74,39 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async list(prefix: string, startAfter?: string): Promise<{ key: string; lastModified: Date }[]> {
+    const found: { key: string; lastModified: Date }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key) found.push({ key: object.Key, lastModified: object.LastModified ?? new Date(0) });
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+    return found;
+  }
+
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
+  }
+
+  putBytes(key: string, body: Uint8Array, options: PutOptions): Promise<void> {
+    return this.put(key, body, options);
+  }
+
   async getVersioned(key: string): Promise<StoredText | undefined> {
     try {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
@@ -79,7 +118,11 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async putText(key: string, body: string, options: PutOptions): Promise<void> {
+  putText(key: string, body: string, options: PutOptions): Promise<void> {
+    return this.put(key, body, options);
+  }
+
+  private async put(key: string, body: string | Uint8Array, options: PutOptions): Promise<void> {
     try {
       await this.s3.send(
         new PutObjectCommand({

@@ -24,10 +24,13 @@ export const PREFIXES = {
 } as const;
 
 export const keys = {
+  /** Spotify's answer for one source in one run, gzipped JSON: the archive a replay rebuilds from. */
   raw: (snapshotDate: string, source: SourceRef, runId: string) =>
-    `${PREFIXES.raw}snapshot_date=${snapshotDate}/source=${source.slug}/run=${runId}.json`,
-  normalized: (runId: string, source: SourceRef) =>
-    `${PREFIXES.staging}run=${runId}/source=${source.slug}/records.json`,
+    `${PREFIXES.raw}snapshot_date=${snapshotDate}/source=${source.slug}/run=${runId}.json.gz`,
+  rawDatePrefix: (snapshotDate: string) => `${PREFIXES.raw}snapshot_date=${snapshotDate}/`,
+  /** Rows built from one raw answer; a replay execution builds several per source, one per answer. */
+  normalized: (runId: string, source: SourceRef, rawKey: string) =>
+    `${PREFIXES.staging}run=${runId}/source=${source.slug}/${rawPartOf(rawKey)}records.json`,
   /** A top_tracks source's rows for one date: its own object, so sources never overwrite each other. */
   topTracksCsv: (snapshotDate: string, source: SourceRef) =>
     `${PREFIXES.topTracks}snapshot_date=${snapshotDate}/${source.slug}.csv`,
@@ -38,6 +41,20 @@ export const keys = {
   runManifest: (snapshotDate: string, runId: string) =>
     `${PREFIXES.runs}snapshot_date=${snapshotDate}/run=${runId}/manifest.json`,
 };
+
+/** `snapshot_date=D/run=R/` of a raw key (where the rows came from), or nothing for another key. */
+function rawPartOf(rawKey: string): string {
+  const match = /^raw\/(snapshot_date=[^/]+)\/source=[^/]+\/(run=[^/]+?)\.json(\.gz)?$/.exec(rawKey);
+  return match ? `${match[1] ?? ''}/${match[2] ?? ''}/` : '';
+}
+
+/** The parts of a raw key: the snapshot date, the source's slug and the run that fetched it. */
+export function parseRawKey(key: string): { snapshotDate: string; slug: string; runId: string } | undefined {
+  const match = /^raw\/snapshot_date=(\d{4}-\d{2}-\d{2})\/source=([^/]+)\/run=([^/]+)\.json\.gz$/.exec(key);
+  return match?.[1] && match[2] && match[3]
+    ? { snapshotDate: match[1], slug: match[2], runId: match[3] }
+    : undefined;
+}
 
 /** Execution names may hold characters we do not want in keys; keep them readable and safe. */
 export function toRunId(executionName: string): string {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import '../validation';
 import { InvalidInputError } from '../errors';
-import { utcDateOf } from './snapshot-date';
+import { isSnapshotDate, utcDateOf } from './snapshot-date';
 import { toRunId } from './keys';
 import {
   isSourceRef,
@@ -42,6 +42,8 @@ export const executionInputSchema = z.strictObject({
   sources: z.optional(z.union([z.array(z.string()), z.string()])),
   /** The 0.1 spelling, kept as an alias: each id is the source playlist:<id>. */
   playlistIds: z.optional(z.array(z.string())),
+  /** Rebuild curated data for these dates from the raw archive, without calling Spotify. */
+  replay: z.optional(z.strictObject({ from: z.string(), to: z.optional(z.string()) })),
 });
 
 export const stepEventSchema = z.object({
@@ -68,11 +70,44 @@ export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, what: 
 
 export const INPUT_HINT =
   'Expected { "sources"?: ["playlist:<id>" | "me:top-tracks:short_term" | "me:recently-played", ...], ' +
-  '"snapshotDate"?: "<today, UTC>" }; every field is optional.';
+  '"snapshotDate"?: "<today, UTC>", "replay"?: { "from": "YYYY-MM-DD", "to"?: "YYYY-MM-DD" } }; every field is optional.';
+
+/** Dates a replay rebuilds, inclusive. */
+export interface ReplayRange {
+  readonly from: string;
+  readonly to: string;
+}
 
 export interface RunPlan {
   readonly run: RunParameters;
   readonly sources: SourceRef[];
+  /** Present for a replay: which raw dates to rebuild (the sources then filter what is found). */
+  readonly replay?: ReplayRange;
+}
+
+/** A month per replay execution keeps the Map's results well inside Step Functions' 256 KB payload. */
+export const MAX_REPLAY_DAYS = 31;
+
+function replayRange(replay: { from: string; to?: string }, today: string): ReplayRange {
+  const to = replay.to ?? replay.from;
+  const problems: string[] = [];
+  for (const [name, value] of [
+    ['from', replay.from],
+    ['to', to],
+  ] as const) {
+    if (!isSnapshotDate(value)) problems.push(`replay.${name} "${value}" is not a date written YYYY-MM-DD`);
+    else if (value > today) problems.push(`replay.${name} ${value} is in the future`);
+  }
+  if (problems.length === 0 && replay.from > to)
+    problems.push(`replay.from ${replay.from} is after replay.to ${to}`);
+  const days = (Date.parse(to) - Date.parse(replay.from)) / 86_400_000 + 1;
+  if (problems.length === 0 && days > MAX_REPLAY_DAYS) {
+    problems.push(
+      `a replay covers at most ${MAX_REPLAY_DAYS} days; split ${replay.from}..${to} into several`,
+    );
+  }
+  if (problems.length > 0) throw new InvalidInputError(`Invalid execution input: ${problems.join('; ')}.`);
+  return { from: replay.from, to };
 }
 
 export interface PlanDefaults {
@@ -107,6 +142,11 @@ export function planRun(event: unknown, defaults: PlanDefaults): RunPlan {
     throw new InvalidInputError(`Invalid execution start time "${execution.startTime}".`);
   }
   const today = utcDateOf(startedAt);
+  if (parsed.replay && parsed.snapshotDate !== undefined) {
+    throw new InvalidInputError(
+      'Invalid execution input: a replay takes its dates from replay.from and replay.to; leave snapshotDate out.',
+    );
+  }
   if (parsed.snapshotDate !== undefined && parsed.snapshotDate !== today) {
     throw new InvalidInputError(
       `Invalid execution input: snapshotDate "${parsed.snapshotDate}" is not the execution's own UTC date (${today}). ` +
@@ -124,9 +164,12 @@ export function planRun(event: unknown, defaults: PlanDefaults): RunPlan {
     ...(references ? parseSources(references, 'execution input "sources"') : []),
     ...(parsed.playlistIds ? parseSources(parsed.playlistIds, 'execution input "playlistIds"') : []),
   ];
-  const sources = uniqueSources(
-    fromInput.length > 0 || references || parsed.playlistIds ? fromInput : defaults.sources,
-  );
+  const explicit = fromInput.length > 0 || references !== undefined || parsed.playlistIds !== undefined;
+  const replay = parsed.replay ? replayRange(parsed.replay, today) : undefined;
+  const run = { snapshotDate: today, runId: toRunId(execution.name), startedAt: startedAt.toISOString() };
+  // A replay without sources rebuilds every source the archive holds for its dates.
+  if (replay && !explicit) return { run, sources: [], replay };
+  const sources = uniqueSources(explicit ? fromInput : defaults.sources);
   if (sources.length === 0) {
     throw new InvalidInputError(`Invalid execution input: no sources to run. ${SOURCE_REFERENCE_HELP}`);
   }
@@ -136,17 +179,15 @@ export function planRun(event: unknown, defaults: PlanDefaults): RunPlan {
     );
   }
   const userOnly = sources.filter(needsUser);
-  if (defaults.authMode === 'client_credentials' && userOnly.length > 0) {
+  // A replay reads only the archive: any source may be rebuilt, whatever the credentials.
+  if (!replay && defaults.authMode === 'client_credentials' && userOnly.length > 0) {
     throw new InvalidInputError(
       `${userOnly.map((source) => source.ref).join(', ')} read the user's own data, which an app token (client ` +
         'credentials) cannot: it has no user. Run `npm run spotify:authorize` and deploy with ' +
         '--param="spotifyAuthMode=user_token" (locally: set SPOTIFY_REFRESH_TOKEN).',
     );
   }
-  return {
-    run: { snapshotDate: today, runId: toRunId(execution.name), startedAt: startedAt.toISOString() },
-    sources,
-  };
+  return { run, sources, ...(replay ? { replay } : {}) };
 }
 
 export { playlistSource };

@@ -138,3 +138,14 @@ export function uniqueSources(sources: readonly SourceRef[]): SourceRef[] {
 
 /** Sources that read the user's own data need a user token (client credentials have no user). */
 export const needsUser = (source: SourceRef) => source.kind !== 'playlist';
+
+/** The source a key-safe slug stands for (`playlist-<id>`, `me-top-tracks-<range>`, `me-recently-played`). */
+export function sourceFromSlug(slug: string): SourceRef | undefined {
+  if (slug === RECENTLY_PLAYED.slug) return RECENTLY_PLAYED;
+  if (slug.startsWith('me-top-tracks-')) {
+    const range = slug.slice('me-top-tracks-'.length);
+    return isTimeRange(range) ? topTracksSource(range) : undefined;
+  }
+  const id = slug.startsWith('playlist-') ? slug.slice('playlist-'.length) : '';
+  return PLAYLIST_ID_PATTERN.test(id) ? playlistSource(id) : undefined;
+}

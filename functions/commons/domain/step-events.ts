@@ -34,7 +34,12 @@ export const loadResultSchema = z.object({
   durationMs: z.number(),
 });
 
-export const sourceEventSchema = z.object({ run: runParametersSchema, source: sourceRefSchema });
+export const sourceEventSchema = z.object({
+  run: runParametersSchema,
+  source: sourceRefSchema,
+  /** A replay iteration: rebuild the source's rows of this archived date from raw/. */
+  replay: z.optional(z.nullable(z.object({ snapshotDate: z.string() }))),
+});
 export const extractEventSchema = sourceEventSchema;
 export const transformEventSchema = z.extend(sourceEventSchema, { extract: extractResultSchema });
 export const loadEventSchema = z.extend(transformEventSchema, { transform: transformResultSchema });
