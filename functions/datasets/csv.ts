@@ -10,6 +10,12 @@ export interface CsvOptions {
 /** RFC 4180 line ending; tools that split on `\n` still see one row per line. */
 const EOL = '\r\n';
 export const LIST_SEPARATOR = '|';
+/**
+ * The Athena tables' OpenCSVSerDe escape character (resources/analytics.yml): one the pipeline never
+ * writes (control characters are removed from every cell), so Athena reads backslashes as written.
+ */
+export const ATHENA_ESCAPE_CHAR = '\u0001';
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r'];
 
 /**
@@ -33,8 +39,14 @@ type Cell = string | number | boolean | null | readonly (string | null)[];
 
 function formatValue(value: Cell): string {
   if (value === null) return '';
-  if (typeof value === 'object') return value.map((item) => item ?? '').join(LIST_SEPARATOR);
-  return String(value);
+  // Names were cleaned in Transform; ids and links from a hostile answer get the same treatment here.
+  if (typeof value === 'object') {
+    return value
+      .map((item) => item ?? '')
+      .join(LIST_SEPARATOR)
+      .replace(CONTROL_CHARACTERS, ' ');
+  }
+  return typeof value === 'string' ? value.replace(CONTROL_CHARACTERS, ' ') : String(value);
 }
 
 function formatCell(value: Cell, spec: ColumnSpec, options: CsvOptions): string {

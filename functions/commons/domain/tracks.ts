@@ -86,10 +86,14 @@ export type SourceEntry =
     }
   | { readonly kind: 'skip'; readonly reason: Exclude<SkipReason, 'duplicate'> };
 
-/** Collapses line breaks and tabs so every CSV row is one physical line for line-based readers. */
-const LINE_BREAKS = /[\r\n\t\u2028\u2029]+/g;
+/**
+ * Collapses line breaks, tabs and other control characters into a space: every CSV row is one
+ * physical line for line-based readers, and U+0001 (the Athena table's CSV escape character) never
+ * appears in a cell, so Athena reads back exactly what was written, backslashes included.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 export function cleanText(value: string): string {
-  return value.replace(LINE_BREAKS, ' ').trim();
+  return value.replace(CONTROL_CHARACTERS, ' ').trim();
 }
 
 /**
