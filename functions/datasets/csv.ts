@@ -15,6 +15,7 @@ export const LIST_SEPARATOR = '|';
  * writes (control characters are removed from every cell), so Athena reads backslashes as written.
  */
 export const ATHENA_ESCAPE_CHAR = '\u0001';
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r'];
 

@@ -91,6 +91,7 @@ export type SourceEntry =
  * physical line for line-based readers, and U+0001 (the Athena table's CSV escape character) never
  * appears in a cell, so Athena reads back exactly what was written, backslashes included.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 export function cleanText(value: string): string {
   return value.replace(CONTROL_CHARACTERS, ' ').trim();
