@@ -6,12 +6,23 @@ import { SourceFailed, SourcesFailed } from '../commons/errors';
 import { countMetric, logger, wrapStep } from '../commons/observability';
 import { claimDailyAlert } from './daily-alert';
 import { buildManifest } from './manifest';
+import { failureEventSchema, recordFailure } from './record-failure';
 
 /**
  * The last step: one manifest for the whole execution (every source's outcome, published or not),
- * and the execution's own result: failed, naming each failed source, if any source failed.
+ * and the execution's own result: failed, naming each failed source, if any source failed. On the
+ * failure path it records an execution that never reached it.
  */
 async function finalize(event: unknown) {
+  if (typeof event === 'object' && event !== null && 'failure' in event) {
+    const failure = parseOrThrow(
+      failureEventSchema,
+      event.failure,
+      'failure event',
+      'Run it from the state machine.',
+    );
+    return recordFailure(objectStore(), failure);
+  }
   const { run, outcomes } = parseOrThrow(
     finalizeEventSchema,
     event,

@@ -50,8 +50,9 @@ function localizeReferences(value: unknown): unknown {
 
 /** Replaces `execution.startTime` (from `$$.Execution.StartTime`) in a task's input by the simulated one. */
 function withStartTime(input: Json, startTime: string | undefined): Json {
-  if (startTime === undefined || !isRecord(input) || !isRecord(input.execution)) return input;
-  if (typeof input.execution.startTime !== 'string') return input;
+  if (startTime === undefined || !isRecord(input)) return input;
+  if (isRecord(input.failure)) return { ...input, failure: withStartTime(input.failure, startTime) };
+  if (!isRecord(input.execution) || typeof input.execution.startTime !== 'string') return input;
   return { ...input, execution: { ...input.execution, startTime } };
 }
 

@@ -141,6 +141,14 @@ describe('local execution of the deployed state machine', () => {
       const result = await stack.run({ snapshotDate: '2026-02-10', input });
       expect([result.status, result.error]).toEqual(['FAILED', 'InvalidInputError']);
       expect(result.cause).toContain(message);
+      // A run that never reached Finalize still leaves its manifest, with the error.
+      const manifest: unknown = JSON.parse(readFileSync(result.fileOf(result.manifestKey), 'utf8'));
+      expect(manifest).toMatchObject({
+        status: 'failed',
+        error: { name: 'InvalidInputError' },
+        rowsWritten: 0,
+      });
+      expect(JSON.stringify(manifest)).toContain(message.slice(0, 20));
     }
     expect(stack.spotify.count()).toBe(0);
   });

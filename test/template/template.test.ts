@@ -113,9 +113,13 @@ describe('packaged CloudFormation template', () => {
     expect(States.NotifyFailure).toMatchObject({
       Type: 'Task',
       Resource: 'arn:aws:states:::sns:publish',
-      Next: 'PipelineFailed',
+      Next: 'RecordFailure',
     });
-    expect(States.NotifyFailure?.Catch?.[0]?.Next).toBe('PipelineFailed');
+    expect(States.NotifyFailure?.Catch?.[0]?.Next).toBe('RecordFailure');
+    // The failure path leaves a run manifest too (Finalize, in its failure mode).
+    expect(functionOf(States.RecordFailure)).toBe('${FinalizeLambdaFunction.Arn}');
+    expect(States.RecordFailure).toMatchObject({ Next: 'PipelineFailed' });
+    expect(States.RecordFailure?.Catch?.[0]?.Next).toBe('PipelineFailed');
     expect(States.NotifyWarning).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::sns:publish' });
     expect(States.PipelineFailed?.Type).toBe('Fail');
   });
