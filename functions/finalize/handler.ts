@@ -21,6 +21,7 @@ async function finalize(event: unknown) {
       'failure event',
       'Run it from the state machine.',
     );
+    countMetric('ExecutionsFailed', 1);
     return recordFailure(objectStore(), failure);
   }
   const { run, outcomes } = parseOrThrow(
