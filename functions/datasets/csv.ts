@@ -11,6 +11,11 @@ export interface CsvOptions {
 const EOL = '\r\n';
 export const LIST_SEPARATOR = '|';
 /**
+ * A `|` inside one element (the band AC|DC) is written as `¦` (U+00A6), so that splitting the cell on
+ * `|` (Athena's `split`, pandas' `str.split`) always gives one element per artist, aligned with its id.
+ */
+export const SEPARATOR_IN_ITEM = '\u00a6';
+/**
  * The Athena tables' OpenCSVSerDe escape character (resources/analytics.yml): one the pipeline never
  * writes (control characters are removed from every cell), so Athena reads backslashes as written.
  */
@@ -43,7 +48,7 @@ function formatValue(value: Cell): string {
   // Names were cleaned in Transform; ids and links from a hostile answer get the same treatment here.
   if (typeof value === 'object') {
     return value
-      .map((item) => item ?? '')
+      .map((item) => (item ?? '').replaceAll(LIST_SEPARATOR, SEPARATOR_IN_ITEM))
       .join(LIST_SEPARATOR)
       .replace(CONTROL_CHARACTERS, ' ');
   }

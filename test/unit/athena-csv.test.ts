@@ -75,3 +75,22 @@ describe('curated CSV as Athena reads it', () => {
     expect(escapes).toEqual([ATHENA_ESCAPE_CHAR, ATHENA_ESCAPE_CHAR]);
   });
 });
+
+describe('list cells', () => {
+  it('keep names and ids aligned when a name holds the separator (AC|DC) or an artist has no id', () => {
+    const row = {
+      ...record('Highway to Hell'),
+      artist_names: ['AC|DC', 'Nameless', 'Third'],
+      artist_ids: ['a1', null, 'a3'],
+    };
+    const [, cells] = readLikeOpenCsvSerde(
+      renderCsv(TOP_TRACKS, [row], { neutralizeFormulas: true }),
+      ATHENA_ESCAPE_CHAR,
+    );
+    const names = (cells?.[5] ?? '').split('|');
+    const ids = (cells?.[6] ?? '').split('|');
+    expect(names).toEqual(['AC¦DC', 'Nameless', 'Third']);
+    expect(ids).toEqual(['a1', '', 'a3']);
+    expect(names).toHaveLength(ids.length);
+  });
+});
