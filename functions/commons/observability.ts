@@ -4,6 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { safeDetail } from './redact';
 
 /** Structured JSON logs; level from POWERTOOLS_LOG_LEVEL (set per stage in serverless.yml). */
 export const logger = new Logger({ serviceName: 'spotify-etl-pipeline' });
@@ -23,7 +24,9 @@ const logFailure = (): MiddlewareObj => ({
   onError: (request) => {
     const { error } = request;
     if (!error) return;
-    logger.error('Step failed', { errorName: error.name, errorMessage: error.message });
+    // Messages are built redacted; this is the last guard before a log line (Bearer/Basic values,
+    // URL passwords, token-like strings), and keeps one odd message from flooding the logs.
+    logger.error('Step failed', { errorName: error.name, errorMessage: safeDetail(error.message, [], 2000) });
     metrics.addMetadata('errorName', error.name);
     countMetric('StepFailed', 1);
   },

@@ -16,7 +16,7 @@ async function extract(event: unknown, context: Context) {
     'Run it from the state machine.',
   );
   logger.appendKeys({ runId: run.runId, snapshotDate: run.snapshotDate, source: source.ref });
-  const { catalog, http, config, credentials } = spotifyCatalog(() => context.getRemainingTimeInMillis());
+  const { catalog, http, credentials } = spotifyCatalog(() => context.getRemainingTimeInMillis());
 
   const extracted = await extractSource({ catalog, store: objectStore() }, run, source);
   const warnings = await credentials.warnings(new Date(run.startedAt));
@@ -27,7 +27,7 @@ async function extract(event: unknown, context: Context) {
   logger.info('Extracted', { entries: extracted.entries, resumed: extracted.resumed, api: http.stats });
   return {
     ...extracted,
-    api: { apiUrl: config.apiUrl, accountsUrl: config.accountsUrl, ...http.stats },
+    api: http.stats,
     warnings,
     durationMs: Date.now() - started,
   };

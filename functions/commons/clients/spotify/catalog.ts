@@ -33,8 +33,22 @@ export interface PlaylistSnapshot {
 export type SeveralArtists = z.infer<typeof severalArtistsSchema>;
 export type SeveralAudioFeatures = z.infer<typeof severalAudioFeaturesSchema>;
 
-/** The most pages any one source may take (10,000 entries, the quality bound, at 50 a page). */
-export const MAX_PAGES_PER_SOURCE = 200;
+/**
+ * The most entries any one source may have: the quality gate's default upper bound
+ * (QUALITY_MAX_ROWS_PER_SOURCE), which is also the most a Spotify playlist can hold. A source can
+ * never be published with more, so an answer that announces or brings more is not read further.
+ */
+export const MAX_ENTRIES_PER_SOURCE = 10_000;
+
+/** The most pages a source of `maxEntries` takes at the smallest page size we ask for (50): 200. */
+export function maxPagesFor(maxEntries: number): number {
+  return Math.ceil(maxEntries / Math.min(...Object.values(ITEMS_PATH).map(({ limit }) => limit)));
+}
+
+export interface CatalogOptions {
+  /** The most entries a source may have (default MAX_ENTRIES_PER_SOURCE); pages are capped from it. */
+  readonly maxEntriesPerSource?: number;
+}
 
 /** What the source adapters need from Spotify; the local runner and tests point it at a stand-in server. */
 export interface SpotifyCatalog {
@@ -49,6 +63,15 @@ const ITEMS_PATH: Record<ItemsPath, { limit: number }> = {
   items: { limit: SPOTIFY_LIMITS.itemsPage },
   tracks: { limit: SPOTIFY_LIMITS.legacyTracksPage },
 };
+
+/** The most pages any one source may take: MAX_ENTRIES_PER_SOURCE at 50 a page. */
+export const MAX_PAGES_PER_SOURCE = maxPagesFor(MAX_ENTRIES_PER_SOURCE);
+
+/**
+ * Enrichment ids are one per track and per credited artist: a few artists a track at most, so more
+ * than this many per entry allowed means a malformed answer, and the extras are left out.
+ */
+const MAX_ENRICHMENT_IDS_PER_ENTRY = 5;
 
 export function chunk<T>(values: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -81,7 +104,26 @@ export class WebApiCatalog implements SpotifyCatalog {
   /** An enrichment endpoint that refused once is not asked again while this container lives. */
   private static readonly refusedEnrichments = new Map<string, { httpStatus: number; reason: string }>();
 
-  constructor(private readonly http: SpotifyHttpClient) {}
+  private readonly maxEntries: number;
+  private readonly maxPages: number;
+
+  constructor(
+    private readonly http: SpotifyHttpClient,
+    options: CatalogOptions = {},
+  ) {
+    this.maxEntries = options.maxEntriesPerSource ?? MAX_ENTRIES_PER_SOURCE;
+    this.maxPages = maxPagesFor(this.maxEntries);
+  }
+
+  /** One page may not bring more entries than a whole source may have. */
+  private checkEntries(what: string, entries: number): void {
+    if (entries > this.maxEntries) {
+      throw new InvalidSpotifyPayload(
+        `Spotify's answer for ${what} brings ${entries} entries, more than a source may have ` +
+          `(${this.maxEntries}, the quality bound); it is not read further.`,
+      );
+    }
+  }
 
   async fetchPlaylist(playlistId: string): Promise<PlaylistSnapshot> {
     const id = encodeURIComponent(playlistId);
@@ -96,19 +138,27 @@ export class WebApiCatalog implements SpotifyCatalog {
     // The playlist object embeds its first page of entries: under `items` (2026) or `tracks` (legacy).
     // Without one (development mode, not the user's playlist), asking /items is what tells why.
     const first = this.embeddedFirstPage(playlist) ?? (await this.fetchFirstPage(playlistId));
+    const what = `playlist ${playlistId}`;
+    // Spotify's `total` is only a claim: it bounds nothing until it is checked against our own bound.
+    this.checkEntries(what, Math.max(first.page.total, first.page.items.length));
     const itemPages = [first.page];
     const seen = new Set<string>();
+    let received = first.page.items.length;
     let next = first.page.next;
     while (next) {
-      // A proxy that hands back a link twice, or more pages than entries, would page forever.
-      if (seen.has(next) || itemPages.length > first.page.total || itemPages.length >= MAX_PAGES_PER_SOURCE) {
+      // A proxy that hands back a link twice, or fresh links forever, would page forever: at most
+      // maxPages (the quality bound at the smallest page size) and never more pages than entries.
+      if (seen.has(next) || itemPages.length > first.page.total || itemPages.length >= this.maxPages) {
         throw new InvalidSpotifyPayload(
-          `Spotify's paging for playlist ${playlistId} does not end (${itemPages.length} pages for ${first.page.total} entries); retry later.`,
+          `Spotify's paging for playlist ${playlistId} does not end (${itemPages.length} pages for ` +
+            `${first.page.total} entries, at most ${this.maxPages} pages allowed); retry later.`,
         );
       }
       seen.add(next);
       try {
         const page = await this.http.getJson('playlist_items', next, playlistItemsPageSchema);
+        received += page.items.length;
+        this.checkEntries(what, received);
         itemPages.push(page);
         next = page.next;
       } catch (error) {
@@ -116,7 +166,6 @@ export class WebApiCatalog implements SpotifyCatalog {
         throw error;
       }
     }
-    const received = itemPages.reduce((sum, page) => sum + page.items.length, 0);
     if (received !== first.page.total) {
       // The playlist changed while we paged, or an answer was cut short: a partial list is not a snapshot.
       throw new InvalidSpotifyPayload(
@@ -159,20 +208,32 @@ export class WebApiCatalog implements SpotifyCatalog {
     );
   }
 
-  fetchTopTracks(timeRange: string): Promise<TopTracksPage> {
+  /** One page, its `next` not followed (a Top 50 is one page of 50). */
+  async fetchTopTracks(timeRange: string): Promise<TopTracksPage> {
     const query = new URLSearchParams({ time_range: timeRange, limit: String(SPOTIFY_LIMITS.topTracks) });
-    return this.http.getJson('top_tracks', `/v1/me/top/tracks?${query.toString()}`, topTracksPageSchema);
+    const page = await this.http.getJson(
+      'top_tracks',
+      `/v1/me/top/tracks?${query.toString()}`,
+      topTracksPageSchema,
+    );
+    this.checkEntries(`top tracks (${timeRange})`, page.items.length);
+    return page;
   }
 
-  /** Only the last 50 plays exist; `after` (Unix ms) asks for the ones after the last published play. */
-  fetchRecentlyPlayed(afterMs: number | undefined): Promise<RecentlyPlayedPage> {
+  /**
+   * Only the last 50 plays exist; `after` (Unix ms) asks for the ones after the last published play.
+   * One page, its `next` not followed.
+   */
+  async fetchRecentlyPlayed(afterMs: number | undefined): Promise<RecentlyPlayedPage> {
     const query = new URLSearchParams({ limit: String(SPOTIFY_LIMITS.recentlyPlayed) });
     if (afterMs !== undefined) query.set('after', String(afterMs));
-    return this.http.getJson(
+    const page = await this.http.getJson(
       'recently_played',
       `/v1/me/player/recently-played?${query.toString()}`,
       recentlyPlayedPageSchema,
     );
+    this.checkEntries('recently played', page.items.length);
+    return page;
   }
 
   fetchArtists(artistIds: readonly string[]) {
@@ -209,6 +270,11 @@ export class WebApiCatalog implements SpotifyCatalog {
     if (ids.length === 0) return { status: 'not_needed' };
     const refused = WebApiCatalog.refusedEnrichments.get(endpoint);
     if (refused) return { status: 'unavailable', ...refused };
+    // The ids come from the answer: bound the requests they cost, as paging is bounded.
+    const maxIds = this.maxEntries * MAX_ENRICHMENT_IDS_PER_ENTRY;
+    if (ids.length > maxIds) {
+      return { status: 'unavailable', httpStatus: 200, reason: `${ids.length} ids, more than ${maxIds}` };
+    }
     const responses: T[] = [];
     for (const batch of chunk(ids, batchSize)) {
       try {

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import '../../validation';
+import { DEFAULT_SPOTIFY_API_URL } from '../../constants';
 import {
+  ConfigurationError,
   InvalidSpotifyPayload,
   SpotifyAuthError,
   SpotifyPremiumRequired,
@@ -9,6 +11,7 @@ import {
   SpotifyScopeMissing,
   SpotifyUnavailable,
 } from '../../errors';
+import { redactUrl, safeDetail } from '../../redact';
 import type { AuthMode, CredentialsSource, SpotifyCredentials } from '../credentials';
 import { errorBodySchema, tokenResponseSchema } from './schemas';
 
@@ -32,12 +35,43 @@ export interface SpotifyHttpOptions {
   readonly remainingTimeMs: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /**
+   * Largest answer read, before and after decompression (bytes); a larger one is InvalidSpotifyPayload.
+   * Default: SPOTIFY_MAX_BODY_BYTES, else DEFAULT_MAX_BODY_BYTES.
+   */
+  readonly maxBodyBytes?: number;
 }
+
+/** 10 MiB: Spotify's largest answers (a page of 100 full tracks, 50 full artists) are a few hundred KB. */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** SPOTIFY_MAX_BODY_BYTES, or the default. */
+export function maxBodyBytesSetting(env: NodeJS.ProcessEnv): number {
+  const raw = env.SPOTIFY_MAX_BODY_BYTES?.trim();
+  if (!raw) return DEFAULT_MAX_BODY_BYTES;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1024) {
+    throw new ConfigurationError(
+      `Environment variable SPOTIFY_MAX_BODY_BYTES must be an integer >= 1024, got "${raw.slice(0, 40)}".`,
+    );
+  }
+  return value;
+}
+
+/** How long an error detail taken from an answer (a body, a URL) may be. */
+const MAX_DETAIL_CHARS = 300;
 
 export type Endpoint =
   'token' | 'playlist' | 'playlist_items' | 'artists' | 'audio_features' | 'top_tracks' | 'recently_played';
 
 export interface CallStats {
+  /**
+   * The configured servers, without a URL password or credential query values: stats reach logs and
+   * manifests. Always set; optional only so that the Extract handler's `{ apiUrl, accountsUrl, ...stats }`
+   * compiles while these (redacted) values override its raw ones.
+   */
+  readonly apiUrl?: string;
+  readonly accountsUrl?: string;
   authMode?: AuthMode;
   refreshTokenRotated?: boolean;
   /** HTTP requests sent, retries included. */
@@ -74,18 +108,43 @@ interface SpotifyRequest {
   readonly body?: string;
 }
 
+/** Spotify's own Web API host, where the `next` links of its answers point. */
+const SPOTIFY_API_ORIGIN = new URL(DEFAULT_SPOTIFY_API_URL).origin;
+
 /** A configured base URL such as `https://api.spotify.com` or `http://127.0.0.1:8080/spotify`. */
 class ServerAddress {
   private readonly base: URL;
   constructor(url: string) {
     this.base = new URL(url);
   }
+  get origin(): string {
+    return this.base.origin;
+  }
   get basePath(): string {
     return this.base.pathname.replace(/\/+$/, '');
   }
-  /** `path` is `/v1/...` with an optional query; it is appended to the base URL's own path. */
+  /** The URL's password (decoded), if it has one: a secret to keep out of messages. */
+  get password(): string | undefined {
+    return this.base.password ? decodeURIComponent(this.base.password) : undefined;
+  }
+  /**
+   * `path` is `/v1/...` with an optional query; it is appended to the base URL's own path. The result
+   * is checked to be on this server's origin, whatever the path holds (`//host`, `\\host`, `@host`).
+   */
   resolve(path: string): string {
-    return `${this.base.origin}${this.basePath}${path}`;
+    const url = `${this.base.origin}${this.basePath}${path}`;
+    let origin: string | undefined;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== this.base.origin) {
+      throw new InvalidSpotifyPayload(
+        `A Spotify path (${safeDetail(path, [], MAX_DETAIL_CHARS)}) does not stay on ${this.base.origin}; it is not followed.`,
+      );
+    }
+    return url;
   }
 }
 
@@ -95,10 +154,50 @@ function describeLocation(response: Response): string {
   if (!location) return '';
   try {
     const url = new URL(location);
-    return ` to ${url.origin}${url.pathname}`;
+    return ` to ${safeDetail(`${url.origin}${url.pathname}`, [], MAX_DETAIL_CHARS)}`;
   } catch {
     return '';
   }
+}
+
+/**
+ * The body as text, read chunk by chunk and given up as soon as it passes `maxBytes`: a declared
+ * Content-Length over the cap (the size on the wire, compressed or not) is refused before reading,
+ * and the decompressed bytes (fetch inflates gzip, br and deflate) are counted as they arrive, so a
+ * compression bomb costs at most `maxBytes` of memory. `abort` drops the connection.
+ */
+async function readBody(response: Response, maxBytes: number, abort: () => void): Promise<string> {
+  const tooLarge = () =>
+    new BodyTooLarge(
+      `answer larger than ${maxBytes} bytes, not read further (SPOTIFY_MAX_BODY_BYTES sets the limit)`,
+    );
+  const declared = Number(response.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    abort();
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      abort();
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  // TextDecoder, as Response.text(): UTF-8, a leading BOM dropped, invalid bytes replaced.
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/** An answer over the size cap: bad data, never retried (the next attempt would be as large). */
+class BodyTooLarge extends Error {
+  override readonly name = 'BodyTooLarge';
 }
 
 function isQuotaExceeded(text: string): boolean {
@@ -108,12 +207,18 @@ function isQuotaExceeded(text: string): boolean {
   );
 }
 
-function describeBody(text: string): string {
+/** What an error body says, redacted of credentials (a server may echo our request headers) and cut short. */
+function describeBody(text: string, knownSecrets: readonly string[]): string {
   const parsed = errorBodySchema.safeParse(safeJson(text));
-  if (!parsed.success) return text.slice(0, 120) || '(empty body)';
-  const { error, error_description: description } = parsed.data;
-  if (typeof error === 'string') return description ? `${error}: ${description}` : error;
-  return error.message ?? 'no message';
+  let detail: string;
+  if (!parsed.success) {
+    detail = text || '(empty body)';
+  } else {
+    const { error, error_description: description } = parsed.data;
+    if (typeof error === 'string') detail = description ? `${error}: ${description}` : error;
+    else detail = error.message ?? 'no message';
+  }
+  return safeDetail(detail, knownSecrets, parsed.success ? MAX_DETAIL_CHARS : 120);
 }
 
 /** fetch aborts with a DOMException named TimeoutError (not always an `instanceof Error` across realms). */
@@ -136,23 +241,52 @@ function safeJson(text: string): unknown {
  * Retry-After within the invocation's time, and every JSON body is validated, never cast.
  */
 export class SpotifyHttpClient {
-  readonly stats: CallStats = { requests: 0, retries: 0, rateLimitWaits: 0, byEndpoint: {} };
+  readonly stats: CallStats;
   private readonly api: ServerAddress;
   private readonly accounts: ServerAddress;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly maxBodyBytes: number;
   private token?: { value: string; expiresAt: number };
+  /**
+   * Every credential this client has held (client secret, refresh tokens, access tokens, URL passwords):
+   * removed from anything built from an answer, since a server may echo what we sent.
+   */
+  private readonly secrets = new Set<string>();
 
   constructor(private readonly options: SpotifyHttpOptions) {
     this.api = new ServerAddress(options.apiUrl);
     this.accounts = new ServerAddress(options.accountsUrl);
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
+    this.maxBodyBytes = options.maxBodyBytes ?? maxBodyBytesSetting(process.env);
+    for (const password of [this.api.password, this.accounts.password]) this.remember(password);
+    this.stats = {
+      apiUrl: redactUrl(options.apiUrl, this.knownSecrets),
+      accountsUrl: redactUrl(options.accountsUrl, this.knownSecrets),
+      requests: 0,
+      retries: 0,
+      rateLimitWaits: 0,
+      byEndpoint: {},
+    };
+  }
+
+  private get knownSecrets(): string[] {
+    return [...this.secrets];
+  }
+
+  private remember(secret: string | undefined): void {
+    if (secret) this.secrets.add(secret);
+  }
+
+  /** `text` (a body, a URL, a path) fit for a message: known and recognizable secrets removed, cut short. */
+  private safe(text: string): string {
+    return safeDetail(text, this.knownSecrets, MAX_DETAIL_CHARS);
   }
 
   /** GET a Web API path (`/v1/...`, or a `next` URL Spotify returned) and validate the JSON body. */
   async getJson<T>(endpoint: Endpoint, pathOrUrl: string, schema: z.ZodMiniType<T>): Promise<T> {
-    const path = this.toApiPath(pathOrUrl);
+    const path = this.toApiPath(endpoint, pathOrUrl);
     let response = await this.send(endpoint, 'GET', await this.apiRequest(path));
     if (response.status === 401) {
       // Tokens last an hour; one may expire mid-run. Get a fresh one once, then give up.
@@ -160,15 +294,16 @@ export class SpotifyHttpClient {
       response = await this.send(endpoint, 'GET', await this.apiRequest(path));
       if (response.status === 401) {
         throw new SpotifyAuthError(
-          `Spotify rejected a freshly issued access token for ${path} (HTTP 401: ${describeBody(response.text)}). ` +
+          `Spotify rejected a freshly issued access token for ${this.safe(path)} ` +
+            `(HTTP 401: ${describeBody(response.text, this.knownSecrets)}). ` +
             `Check that the app in ${this.options.credentials.describe()} is allowed to use the Web API.`,
         );
       }
     }
     if (response.status >= 400) {
-      const detail = describeBody(response.text);
+      const detail = describeBody(response.text, this.knownSecrets);
       if (response.status === 403) this.throwIfAccountRefused(detail);
-      throw new SpotifyRequestRefused(response.status, endpoint, path, detail);
+      throw new SpotifyRequestRefused(response.status, endpoint, this.safe(path), detail);
     }
     return this.parse(endpoint, path, response.text, schema);
   }
@@ -198,13 +333,46 @@ export class SpotifyHttpClient {
     };
   }
 
-  private toApiPath(pathOrUrl: string): string {
-    if (!/^https?:\/\//.test(pathOrUrl)) return pathOrUrl;
-    const url = new URL(pathOrUrl);
-    // `next` links point at Spotify's own host; keep only path and query so proxies/stand-ins keep working.
-    const path = url.pathname.startsWith(this.api.basePath)
-      ? url.pathname.slice(this.api.basePath.length)
-      : url.pathname;
+  /**
+   * The path (with query) on the configured API server that `pathOrUrl` stands for: one of our own
+   * `/v1/...` paths, or a `next` link from an answer. The rule for links, so that the access token
+   * only ever goes to the configured server and a link is never silently sent somewhere else:
+   * - a link on the configured API's origin (scheme, host and port): followed, its path taken
+   *   relative to the configured base path when it starts with it (a proxy under `/spotify`);
+   * - a link on Spotify's own `https://api.spotify.com` while SPOTIFY_API_URL is another server (a
+   *   proxy or a stand-in that passes Spotify's answers through untouched): sent to the configured
+   *   server instead, since Spotify's paths are the same there and the deployment chose to go through
+   *   it (the token is Spotify's anyway). When SPOTIFY_API_URL is Spotify's, this is the first case;
+   * - anything else (another host or port, `http:` instead of `https:`, `file:`, a URL with userinfo,
+   *   something that is not a URL): InvalidSpotifyPayload, before any request. Bad data, not an outage.
+   */
+  private toApiPath(endpoint: Endpoint, pathOrUrl: string): string {
+    if (pathOrUrl.startsWith('/') && !pathOrUrl.startsWith('//')) return pathOrUrl;
+    const refuse = (why: string) =>
+      new InvalidSpotifyPayload(
+        `Spotify's ${endpoint} answer links to ${this.safe(redactUrl(pathOrUrl))}, ${why}; it is not followed. ` +
+          'If SPOTIFY_API_URL points at a proxy, check that it passes links through on its own address.',
+      );
+    let url: URL;
+    try {
+      url = new URL(pathOrUrl);
+    } catch {
+      throw refuse('which is not a URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refuse('which is not an http(s) URL');
+    if (url.username || url.password) throw refuse('a URL with credentials in it');
+    let path: string;
+    if (url.origin === this.api.origin) {
+      const { basePath } = this.api;
+      path =
+        basePath && url.pathname.startsWith(`${basePath}/`)
+          ? url.pathname.slice(basePath.length)
+          : url.pathname;
+    } else if (url.origin === SPOTIFY_API_ORIGIN) {
+      path = url.pathname;
+    } else {
+      throw refuse(`not on the configured API server ${this.api.origin}`);
+    }
     return `${path}${url.search}`;
   }
 
@@ -212,15 +380,16 @@ export class SpotifyHttpClient {
     const json = safeJson(text);
     if (json === undefined) {
       throw new InvalidSpotifyPayload(
-        `Spotify's answer to ${path} is not valid JSON (starts with ${JSON.stringify(text.slice(0, 60))}). ` +
+        `Spotify's answer to ${this.safe(path)} is not valid JSON ` +
+          `(starts with ${JSON.stringify(safeDetail(text.slice(0, 200), this.knownSecrets, 60))}). ` +
           'If SPOTIFY_API_URL points at a proxy, check the proxy; otherwise retry the execution later.',
       );
     }
     const result = schema.safeParse(json);
     if (!result.success) {
       throw new InvalidSpotifyPayload(
-        `Spotify's ${endpoint} payload from ${path} does not have the documented shape: ` +
-          z.prettifyError(result.error).slice(0, 600),
+        `Spotify's ${endpoint} payload from ${this.safe(path)} does not have the documented shape: ` +
+          safeDetail(z.prettifyError(result.error), this.knownSecrets, 600),
       );
     }
     return result.data;
@@ -229,20 +398,25 @@ export class SpotifyHttpClient {
   private async accessToken(): Promise<string> {
     if (this.token && this.token.expiresAt > Date.now()) return this.token.value;
     let credentials = await this.options.credentials.load();
+    this.rememberCredentials(credentials);
     let response = await this.requestToken(credentials);
     this.stats.authMode = credentials.mode;
     // Another invocation of the same run (a parallel source, in another container) may have just
     // rotated the token: it stores the new one before using it, so look again for a moment.
-    const revoked = () => response.status === 400 && /revoked/i.test(describeBody(response.text));
+    const revoked = () =>
+      response.status === 400 && /revoked/i.test(describeBody(response.text, this.knownSecrets));
     for (let look = 0; credentials.mode === 'user_token' && revoked() && look < 3; look += 1) {
       await this.sleep(200 * (look + 1));
       const fresh = await this.options.credentials.load({ fresh: true });
       if (fresh.mode !== 'user_token' || fresh.refreshToken === credentials.refreshToken) continue;
       credentials = fresh;
+      this.rememberCredentials(credentials);
       response = await this.requestToken(credentials);
     }
     if (response.status >= 400) throw this.tokenRefused(credentials, response.status, response.text);
     const token = this.parse('token', '/api/token', response.text, tokenResponseSchema);
+    this.remember(token.access_token);
+    this.remember(token.refresh_token);
     if (
       credentials.mode === 'user_token' &&
       token.refresh_token &&
@@ -266,6 +440,10 @@ export class SpotifyHttpClient {
     return token.access_token;
   }
 
+  private rememberCredentials(credentials: SpotifyCredentials): void {
+    this.remember(credentials.mode === 'user_token' ? credentials.refreshToken : credentials.clientSecret);
+  }
+
   /**
    * One refresh per refresh token at a time in this process: parallel sources in one container
    * share the answer instead of racing (with rotation, the second refresh would be refused).
@@ -283,7 +461,7 @@ export class SpotifyHttpClient {
   }
 
   private tokenRefused(credentials: SpotifyCredentials, status: number, text: string): SpotifyAuthError {
-    const detail = describeBody(text);
+    const detail = describeBody(text, this.knownSecrets);
     const where = this.options.credentials.describe();
     if (credentials.mode === 'client_credentials') {
       return new SpotifyAuthError(
@@ -342,6 +520,7 @@ export class SpotifyHttpClient {
       );
       let response: Response;
       let text: string;
+      const abort = new AbortController();
       try {
         response = await fetch(request.url, {
           method,
@@ -349,11 +528,17 @@ export class SpotifyHttpClient {
           ...(request.body === undefined ? {} : { body: request.body }),
           // A redirect could carry credentials to another host: treat it as an answer, never follow it.
           redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), abort.signal]),
         });
-        text = await response.text();
+        text = await readBody(response, this.maxBodyBytes, () => abort.abort());
       } catch (error) {
-        lastProblem = isTimeout(error) ? `no answer within ${timeoutMs} ms` : String(error);
+        if (error instanceof BodyTooLarge) {
+          throw new InvalidSpotifyPayload(
+            `Spotify's ${endpoint} answer is too large: ${error.message}. ` +
+              'If SPOTIFY_API_URL points at a proxy, check the proxy; otherwise retry the execution later.',
+          );
+        }
+        lastProblem = isTimeout(error) ? `no answer within ${timeoutMs} ms` : this.safe(String(error));
         await this.backoff(attempt);
         continue;
       }
@@ -361,7 +546,7 @@ export class SpotifyHttpClient {
       if (response.status === 429) {
         if (isQuotaExceeded(text)) {
           throw new SpotifyQuotaExceeded(
-            `Spotify answered ${endpoint} with 429 QUOTA_EXCEEDED (${describeBody(text)}). Since July 2026 the quota ` +
+            `Spotify answered ${endpoint} with 429 QUOTA_EXCEEDED (${describeBody(text, this.knownSecrets)}). Since July 2026 the quota ` +
               'is counted per developer account, across all of its apps: retrying soon only spends more of it, so ' +
               'this run stops here. Run less often or with fewer sources, or stop other apps of the same account; ' +
               'the next scheduled run tries again.',
