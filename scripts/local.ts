@@ -1,7 +1,8 @@
 /**
  * `npm run local`: runs the pipeline's state machine on this machine. Without Spotify credentials
  * it serves the bundled offline sample through the Spotify stand-in; with them it calls the API at
- * SPOTIFY_API_URL. Exit codes: 0 succeeded, 1 execution failed, 2 bad usage.
+ * SPOTIFY_API_URL. Exit codes: 0 succeeded, 1 execution failed (or the data dir stayed busy),
+ * 2 bad usage, 130 interrupted.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,12 +18,9 @@ import { startSpotifyStandIn, type SpotifyStandIn } from '../test/spotify-stand-
 import { parseFlags, runCommand, UsageError } from './cli';
 import { PROJECT_ROOT } from './local/project-files';
 import { formatEvent, summarize } from './local/progress';
-import {
-  DEFAULT_LOCAL_BUCKET,
-  resetLocalData,
-  runLocalExecution,
-  type SpotifyTarget,
-} from './local/run-local';
+import { MAX_REPLAY_DAYS, parseReplayRange } from './local/replay-range';
+import { DEFAULT_LOCK_WAIT_MS } from './local/data-dir-lock';
+import { DEFAULT_LOCAL_BUCKET, runLocalExecution, type SpotifyTarget } from './local/run-local';
 
 /** The offline sample shows every dataset: a chart, a personal Top 50 and a play history. */
 const SAMPLE_SOURCES = [
@@ -43,6 +41,10 @@ Options:
                        tracks with credentials)
   --playlist ID        shorthand for --source playlist:ID
   --date YYYY-MM-DD    offline sample only: run as if it were that day (default: today, UTC)
+  --replay FROM[:TO]   rebuild curated data for dates from the raw archive (raw/), without calling
+                       Spotify; use it after a fix in Transform or to add a column. Dates YYYY-MM-DD,
+                       FROM <= TO <= today, at most ${MAX_REPLAY_DAYS} days; TO defaults to FROM.
+                       Every source found in raw/ for those dates, or only those given by --source
   --reset              delete the local bucket's data before running
   --real-timings       keep the definition's Retry intervals and Wait times (default: shortened)
   --verbose            print the handlers' structured logs
@@ -55,14 +57,33 @@ Environment:
   DEFAULT_SOURCES                            comma-separated sources when no --source is given
   SPOTIFY_API_URL, SPOTIFY_ACCOUNTS_URL      servers to call (default: Spotify's)
   LOCAL_DATA_DIR                             where the bucket's files go (default: .local/)
-A git-ignored .env file in the project root is read first.`;
+  LOCAL_LOCK_WAIT_SECONDS                    how long to wait for another run (default: ${DEFAULT_LOCK_WAIT_MS / 1000})
+A git-ignored .env file in the project root is read first.
+
+Data dir: one run at a time. A second run on the same LOCAL_DATA_DIR waits for the first (it says
+for which PID) up to LOCAL_LOCK_WAIT_SECONDS, then exits with 1; <data dir>/.lock names the holder,
+and a lock whose PID no longer runs is taken over. Plain files are never deleted (only --reset does):
+if s3rver's store (<data dir>/.s3rver) is lost, it is rebuilt from them. Each file is replaced whole,
+so Ctrl-C (exit code 130) leaves the old copy or the new one.`;
 
 interface CliOptions {
   snapshotDate?: string;
+  replay?: { from: string; to: string };
   sources?: string[];
   reset: boolean;
   realTimings: boolean;
   verbose: boolean;
+}
+
+/** LOCAL_LOCK_WAIT_SECONDS, in milliseconds. */
+function lockWaitMs(): number {
+  const text = process.env.LOCAL_LOCK_WAIT_SECONDS?.trim();
+  if (!text) return DEFAULT_LOCK_WAIT_MS;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`LOCAL_LOCK_WAIT_SECONDS must be a number of seconds, 0 or more (got "${text}")`);
+  }
+  return seconds * 1000;
 }
 
 function parseCli(argv: string[]): CliOptions | 'help' {
@@ -71,6 +92,7 @@ function parseCli(argv: string[]): CliOptions | 'help' {
       date: { type: 'string' },
       source: { type: 'string', multiple: true },
       playlist: { type: 'string', multiple: true },
+      replay: { type: 'string' },
       reset: { type: 'boolean', default: false },
       'real-timings': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -92,13 +114,21 @@ function parseCli(argv: string[]): CliOptions | 'help' {
       );
     }
   }
+  const replay = values.replay === undefined ? undefined : parseReplayRange(values.replay);
   const references = [...(values.source ?? []), ...(values.playlist ?? []).map((id) => `playlist:${id}`)];
   const problems = references
     .map(parseSourceRef)
     .flatMap((parsed) => (isSourceRef(parsed) ? [] : [parsed.problem]));
   if (problems.length > 0) throw new UsageError(`${problems.join('; ')}. ${SOURCE_REFERENCE_HELP}`);
+  if (replay && snapshotDate !== undefined) {
+    throw new UsageError('--replay takes no --date: it rebuilds the dates it is given, FROM to TO');
+  }
+  if (replay && values.reset) {
+    throw new UsageError('--replay with --reset would delete the raw archive that it replays from');
+  }
   return {
     ...(snapshotDate ? { snapshotDate } : {}),
+    ...(replay ? { replay } : {}),
     ...(references.length > 0 ? { sources: references } : {}),
     reset: values.reset,
     realTimings: values['real-timings'],
@@ -119,10 +149,7 @@ async function main(): Promise<number> {
   process.env.POWERTOOLS_METRICS_DISABLED = cli.verbose ? 'false' : 'true';
 
   const dataDir = path.resolve(PROJECT_ROOT, process.env.LOCAL_DATA_DIR ?? '.local');
-  if (cli.reset) {
-    await resetLocalData(dataDir);
-    console.log(`Reset: removed the local bucket data under ${path.relative(process.cwd(), dataDir) || '.'}`);
-  }
+  const waitMs = lockWaitMs();
 
   let standIn: SpotifyStandIn | undefined;
   let spotify: SpotifyTarget;
@@ -157,23 +184,40 @@ async function main(): Promise<number> {
       clientId: standIn.options.clientId,
       refreshToken: standIn.grantRefreshToken(),
     };
-    sources ??= SAMPLE_SOURCES;
+    if (!cli.replay) sources ??= SAMPLE_SOURCES;
     console.log(
       'Spotify: offline sample data (the bundled Spotify stand-in; set SPOTIFY_CLIENT_ID to call Spotify)',
     );
   }
 
+  // Ctrl-C: every file on disk is whole (written aside, then renamed), and the lock is given back
+  // on exit; the next run clears the temporary files and carries on from what was written.
+  const interrupted = () => {
+    console.error('\nInterrupted: stopped. Files already written are whole; run again to carry on.');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
+    const what = cli.replay
+      ? `replay of ${cli.replay.from}${cli.replay.to === cli.replay.from ? '' : ` to ${cli.replay.to}`} from raw/, ` +
+        `sources ${sources?.join(', ') ?? '(all found there)'}`
+      : `${cli.snapshotDate ?? 'today'}, sources ${sources?.join(', ') ?? '(the configured defaults)'}`;
     console.log(
-      `Run: ${cli.snapshotDate ?? 'today'}, sources ${sources?.join(', ') ?? '(the configured defaults)'}, ` +
-        `local bucket ${DEFAULT_LOCAL_BUCKET}${cli.realTimings ? ', real retry timings' : ''}\n`,
+      `Run: ${what}, local bucket ${DEFAULT_LOCAL_BUCKET}${cli.realTimings ? ', real retry timings' : ''}\n`,
     );
     const result = await runLocalExecution({
       ...(cli.snapshotDate && standIn ? { snapshotDate: cli.snapshotDate } : {}),
+      ...(cli.replay
+        ? { input: { replay: { ...cli.replay }, ...(sources ? { sources: [...sources] } : {}) } }
+        : {}),
       ...(sources ? { sources } : {}),
       dataDir,
       spotify,
       realTimings: cli.realTimings,
+      reset: cli.reset,
+      lockWaitMs: waitMs,
+      onNotice: (line) => console.log(line),
       onEvent: (event) => {
         const line = formatEvent(event);
         if (line) console.log(line);

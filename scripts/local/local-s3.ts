@@ -1,9 +1,19 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, opendir, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import path from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { isTemporaryFile, writeFileAtomic } from './atomic-files';
+import { makeStoreWritesAtomic } from './atomic-store';
+import { serveDesTokensWithAes } from './s3rver-tokens';
 
 /** s3rver accepts exactly this key pair. */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -31,9 +41,11 @@ export interface LocalS3 {
  * A real S3 API over HTTP on a free loopback port: s3rver behind a small proxy of ours. s3rver
  * ignores S3's conditional writes (If-Match, If-None-Match on PutObject) and does not write objects
  * atomically; the proxy checks the conditions, answers 412 PreconditionFailed as S3 does, and lets
- * one request at a time touch an object. Its store lives in `storeDir` and persists across runs.
+ * one request at a time touch an object. Its store lives in `storeDir` and persists across runs;
+ * every write to it goes to a temporary file renamed into place (see makeStoreWritesAtomic).
  */
 export async function startLocalS3(storeDir: string, buckets: readonly string[]): Promise<LocalS3> {
+  serveDesTokensWithAes();
   await mkdir(storeDir, { recursive: true });
   const server = new S3rver({
     address: '127.0.0.1',
@@ -42,6 +54,7 @@ export async function startLocalS3(storeDir: string, buckets: readonly string[])
     silent: true,
     configureBuckets: buckets.map((name) => ({ name, configs: [] })),
   });
+  makeStoreWritesAtomic(server);
   const address = await server.run();
   const backend = `http://127.0.0.1:${address.port}`;
   const requests: S3RequestCounts = { classA: 0, classB: 0 };
@@ -160,41 +173,217 @@ export function localS3Client(endpoint: string): S3Client {
   });
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+/** What S3 keeps with an object besides its bytes, as the mirror last saw it. */
+interface ObjectDescription {
+  readonly etag: string;
+  readonly contentType?: string;
+  readonly metadata?: Record<string, string>;
+}
+
+/**
+ * `<dataDir>/.object-metadata/<bucket>.json`: each mirrored object's ETag, content type and user
+ * metadata (e.g. the snapshot-date of a latest/ file), so a store rebuilt from the plain files
+ * gets them back for every file that is still the copy the mirror wrote.
+ */
+export const objectIndexFileOf = (dataDir: string, bucket: string) =>
+  path.join(dataDir, '.object-metadata', `${bucket}.json`);
+
+const isStringRecord = (value: unknown): value is Record<string, string> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.values(value).every((entry) => typeof entry === 'string');
+
+function parseDescription(value: unknown): ObjectDescription | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const etag = 'etag' in value ? value.etag : undefined;
+  const contentType = 'contentType' in value ? value.contentType : undefined;
+  const metadata = 'metadata' in value ? value.metadata : undefined;
+  if (typeof etag !== 'string') return undefined;
+  return {
+    etag,
+    ...(typeof contentType === 'string' ? { contentType } : {}),
+    ...(isStringRecord(metadata) ? { metadata } : {}),
+  };
+}
+
+async function readObjectIndex(dataDir: string, bucket: string): Promise<Map<string, ObjectDescription>> {
+  const index = new Map<string, ObjectDescription>();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(objectIndexFileOf(dataDir, bucket), 'utf8'));
+  } catch {
+    return index;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return index;
+  for (const [key, value] of Object.entries(parsed)) {
+    const description = parseDescription(value);
+    if (description) index.set(key, description);
+  }
+  return index;
+}
+
+const md5Of = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
+const unquoted = (etag: string | undefined) => etag?.replaceAll('"', '') ?? '';
+
+/** The plain file of `key` under `root`, or undefined for a key that would land outside it. */
+function plainFileOf(root: string, key: string): string | undefined {
+  const file = path.join(root, ...key.split('/'));
+  const relative = path.relative(root, file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? undefined : file;
+}
+
+/** Every plain file under `root` as its key, without the temporary files of an unfinished write. */
+async function plainFiles(root: string): Promise<Map<string, string>> {
+  const entries = await readdir(root, { withFileTypes: true, recursive: true }).catch(() => []);
+  const files = new Map<string, string>();
+  for (const entry of entries) {
+    if (!entry.isFile() || isTemporaryFile(entry.name)) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(root, file).split(path.sep).join('/'), file);
+  }
+  return files;
 }
 
 /**
  * Makes every object readable as a plain file at `<targetDir>/<bucket>/<key>` (s3rver's own store
- * is not plain files) and removes plain files whose object is gone, so the folder mirrors the bucket.
+ * is not plain files). Each file is written to a temporary file and renamed into place, so an
+ * interrupted mirror leaves the previous copy or the new one. It never deletes a plain file: one
+ * whose object is gone (a lost store, a file of your own) stays as it is.
  */
 export async function mirrorBucket(endpoint: string, bucket: string, targetDir: string): Promise<number> {
   const s3 = localS3Client(endpoint);
   const root = path.join(targetDir, bucket);
-  const wanted = new Set<string>();
-  let continuationToken: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: continuationToken }),
-    );
-    for (const object of page.Contents ?? []) {
-      if (!object.Key) continue;
-      const file = path.join(root, ...object.Key.split('/'));
-      wanted.add(file);
-      const existing = await readFile(file).catch(() => undefined);
-      const etag = object.ETag?.replaceAll('"', '');
-      if (existing && createHash('md5').update(existing).digest('hex') === etag) continue;
-      const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(
-        file,
-        await (response.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())),
+  const index = await readObjectIndex(targetDir, bucket);
+  let changed = false;
+  let count = 0;
+  try {
+    let continuationToken: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: continuationToken }),
+      );
+      for (const object of page.Contents ?? []) {
+        const file = object.Key === undefined ? undefined : plainFileOf(root, object.Key);
+        if (object.Key === undefined || file === undefined) continue;
+        count += 1;
+        const etag = unquoted(object.ETag);
+        const existing = await readFile(file).catch(() => undefined);
+        const upToDate = existing !== undefined && md5Of(existing) === etag;
+        if (upToDate && index.get(object.Key)?.etag === etag) continue;
+        const response = upToDate
+          ? await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: object.Key }))
+          : await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+        if ('Body' in response) {
+          const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+          await mkdir(path.dirname(file), { recursive: true });
+          await writeFileAtomic(file, bytes);
+        }
+        index.set(object.Key, {
+          etag: unquoted(response.ETag) || etag,
+          ...(response.ContentType ? { contentType: response.ContentType } : {}),
+          ...(response.Metadata && Object.keys(response.Metadata).length > 0
+            ? { metadata: response.Metadata }
+            : {}),
+        });
+        changed = true;
+      }
+      continuationToken = page.NextContinuationToken;
+    } while (continuationToken);
+    if (changed) {
+      const indexFile = objectIndexFileOf(targetDir, bucket);
+      await mkdir(path.dirname(indexFile), { recursive: true });
+      await writeFileAtomic(indexFile, `${JSON.stringify(Object.fromEntries(index), null, 1)}\n`);
+    }
+  } finally {
+    s3.destroy();
+  }
+  return count;
+}
+
+/** While it exists, a rebuild of the store from the plain files has not finished. */
+const restoreMarkerOf = (dataDir: string, bucket: string) => path.join(dataDir, `.s3rver-rebuild-${bucket}`);
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json',
+  '.gz': 'application/gzip',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Whether s3rver's store holds any object of the bucket, read from its files: a listing through
+ * the API would do, but s3rver answers 500 to a ListObjectsV2 that it has to truncate (its
+ * continuation tokens use DES, which OpenSSL 3 no longer offers).
+ */
+async function storeHasObjects(storeDir: string, bucket: string): Promise<boolean> {
+  let dir;
+  try {
+    dir = await opendir(path.join(storeDir, bucket), { recursive: true });
+  } catch {
+    return false;
+  }
+  for await (const entry of dir) {
+    if (entry.isFile() && entry.name.endsWith(S3RVER_OBJECT_SUFFIX)) return true;
+  }
+  return false;
+}
+
+/** How s3rver's FilesystemStore names the file of an object's bytes. */
+const S3RVER_OBJECT_SUFFIX = '._S3rver_object';
+
+export interface StoreRestore {
+  /** Plain files uploaded as objects. */
+  readonly restored: number;
+  /** Of those, files that were not the mirror's last copy, so S3 metadata could not be given back. */
+  readonly withoutMetadata: number;
+}
+
+/**
+ * The other direction of mirrorBucket, for a lost store: when the bucket on `endpoint` has no
+ * objects while plain files exist under `<dataDir>/<bucket>/` (or an earlier rebuild did not
+ * finish), uploads every plain file as its key, with the content type and metadata the mirror
+ * recorded (else a content type from the file's extension). Answers undefined when the store
+ * needed nothing. It never deletes or changes a plain file.
+ */
+export async function restoreStoreFromMirror(
+  endpoint: string,
+  bucket: string,
+  dataDir: string,
+  storeDir: string,
+): Promise<StoreRestore | undefined> {
+  const marker = restoreMarkerOf(dataDir, bucket);
+  const files = await plainFiles(path.join(dataDir, bucket));
+  if (files.size === 0) return undefined;
+  const s3 = localS3Client(endpoint);
+  try {
+    if (!existsSync(marker)) {
+      if (await storeHasObjects(storeDir, bucket)) return undefined;
+      await writeFileAtomic(marker, `${new Date().toISOString()}\n`);
+    }
+    const index = await readObjectIndex(dataDir, bucket);
+    let withoutMetadata = 0;
+    for (const [key, file] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+      const bytes = await readFile(file);
+      const recorded = index.get(key);
+      const described = recorded?.etag === md5Of(bytes) ? recorded : undefined;
+      if (!described) withoutMetadata += 1;
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ContentType:
+            described?.contentType ??
+            CONTENT_TYPES[path.extname(key).toLowerCase()] ??
+            'application/octet-stream',
+          ...(described?.metadata ? { Metadata: described.metadata } : {}),
+        }),
       );
     }
-    continuationToken = page.NextContinuationToken;
-  } while (continuationToken);
-  for (const file of await listFiles(root)) if (!wanted.has(file)) await rm(file);
-  s3.destroy();
-  return wanted.size;
+    await rm(marker, { force: true });
+    return { restored: files.size, withoutMetadata };
+  } finally {
+    s3.destroy();
+  }
 }

@@ -1,8 +1,17 @@
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
 import { keys, toRunId } from '../../functions/commons/domain/keys';
+import { removeAbandonedTemporaryFiles } from './atomic-files';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 import { bindStateMachine, type EventLog, type Json, type Notification } from './state-machine';
-import { LOCAL_S3_CREDENTIALS, mirrorBucket, startLocalS3, type LocalS3 } from './local-s3';
+import {
+  LOCAL_S3_CREDENTIALS,
+  mirrorBucket,
+  objectIndexFileOf,
+  restoreStoreFromMirror,
+  startLocalS3,
+  type LocalS3,
+} from './local-s3';
 
 export const DEFAULT_LOCAL_BUCKET = 'spotify-etl-local';
 
@@ -28,8 +37,18 @@ export interface LocalRunOptions {
   readonly dataDir: string;
   readonly bucket?: string;
   readonly spotify: SpotifyTarget;
-  /** Reuse a running local S3 (tests); otherwise one is started and stopped for this run. */
+  /**
+   * Reuse a running local S3 (tests); its owner looks after the data dir. Otherwise this run owns
+   * the data dir: it takes `<dataDir>/.lock` (waiting for another run that holds it), clears what
+   * a killed run left, rebuilds a lost store from the plain files, and starts and stops its own S3.
+   */
   readonly s3Endpoint?: string;
+  /** Own S3 only: delete the bucket's data (store and plain files) first, once the lock is held. */
+  readonly reset?: boolean;
+  /** Own S3 only: how long to wait for another run's lock before giving up (default 60 s). */
+  readonly lockWaitMs?: number;
+  /** One-line notices about the data dir (lock, reset, store rebuilt); default console.log. */
+  readonly onNotice?: (line: string) => void;
   readonly realTimings?: boolean;
   /** Extra settings for the handlers (QUALITY_*, CSV_NEUTRALIZE_FORMULAS, ...). */
   readonly env?: Record<string, string>;
@@ -57,9 +76,56 @@ export interface LocalRunResult {
 /** Where s3rver keeps its own store, beside the plain-file mirror. */
 export const s3StoreDir = (dataDir: string) => path.join(dataDir, '.s3rver');
 
+/** Deletes the bucket's data: s3rver's store, the plain files and what the mirror knew of them. */
 export async function resetLocalData(dataDir: string, bucket = DEFAULT_LOCAL_BUCKET): Promise<void> {
   await rm(s3StoreDir(dataDir), { recursive: true, force: true });
   await rm(path.join(dataDir, bucket), { recursive: true, force: true });
+  await rm(objectIndexFileOf(dataDir, bucket), { force: true });
+}
+
+const shown = (dir: string) => path.relative(process.cwd(), dir) || '.';
+
+/**
+ * Prepares a data dir this process owns for a run and starts its S3: the lock first, then the
+ * reset, the leftovers of a killed run, and a rebuild of a lost or empty store from the plain files.
+ */
+async function openDataDir(
+  options: LocalRunOptions,
+  bucket: string,
+  notice: (line: string) => void,
+): Promise<{ lock: DataDirLock; s3: LocalS3 }> {
+  const { dataDir } = options;
+  const lock = await acquireDataDirLock(dataDir, {
+    notice,
+    ...(options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs }),
+  });
+  try {
+    if (options.reset) {
+      await resetLocalData(dataDir, bucket);
+      notice(`Reset: removed the local bucket data under ${shown(dataDir)}`);
+    }
+    await removeAbandonedTemporaryFiles(dataDir);
+    const s3 = await startLocalS3(s3StoreDir(dataDir), [bucket]);
+    try {
+      const restore = await restoreStoreFromMirror(s3.endpoint, bucket, dataDir, s3StoreDir(dataDir));
+      if (restore) {
+        notice(
+          `Store: ${shown(s3StoreDir(dataDir))} was missing or empty; rebuilt it from the ` +
+            `${restore.restored} plain files under ${shown(path.join(dataDir, bucket))}` +
+            (restore.withoutMetadata > 0
+              ? ` (${restore.withoutMetadata} of them not as a run last wrote them, so without S3 metadata)`
+              : ''),
+        );
+      }
+      return { lock, s3 };
+    } catch (error) {
+      await s3.close();
+      throw error;
+    }
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 function handlerEnvironment(
@@ -93,9 +159,9 @@ function handlerEnvironment(
 export async function runLocalExecution(options: LocalRunOptions): Promise<LocalRunResult> {
   const bucket = options.bucket ?? DEFAULT_LOCAL_BUCKET;
   const started = Date.now();
-  let ownS3: LocalS3 | undefined;
-  const endpoint =
-    options.s3Endpoint ?? (ownS3 = await startLocalS3(s3StoreDir(options.dataDir), [bucket])).endpoint;
+  const notice = options.onNotice ?? ((line: string) => console.log(line));
+  const owned = options.s3Endpoint === undefined ? await openDataDir(options, bucket, notice) : undefined;
+  const endpoint = options.s3Endpoint ?? owned?.s3.endpoint ?? '';
   const saved = { ...process.env };
   Object.assign(process.env, handlerEnvironment(options, bucket, endpoint));
   const events: EventLog[] = [];
@@ -158,7 +224,11 @@ export async function runLocalExecution(options: LocalRunOptions): Promise<Local
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) Reflect.deleteProperty(process.env, key);
     Object.assign(process.env, saved);
-    await ownS3?.close();
+    try {
+      await owned?.s3.close();
+    } finally {
+      owned?.lock.release();
+    }
   }
 }
 

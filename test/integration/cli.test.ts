@@ -7,7 +7,9 @@ import {
   TOP_50_GLOBAL_PLAYLIST_ID,
   type SourceRef,
 } from '../../functions/commons/domain/sources';
+import { UsageError } from '../../scripts/cli';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
+import { MAX_REPLAY_DAYS, parseReplayRange } from '../../scripts/local/replay-range';
 import { readCsv } from '../helpers/csv';
 import { runScript } from '../helpers/run-script';
 import { sizedPlaylist } from '../spotify-stand-in/playlists';
@@ -139,6 +141,7 @@ describe('npm run local (CLI)', () => {
     [['--playlist', 'not/an/id'], 'does not hold a Spotify playlist id'],
     [['--source', 'me:top-tracks:forever'], 'the time range must be one of'],
     [['--source', 'top 50'], 'A source is playlist:<id>'],
+    [['--replay', '2026-03-02:2026-03-01'], '--replay 2026-03-02:2026-03-01: FROM (2026-03-02) is after TO'],
   ])('rejects %j with exit code 2 and a clear message', async (args, message) => {
     const result = await runCli(args, { LOCAL_DATA_DIR: dataDir });
     expect(result.code).toBe(2);
@@ -151,5 +154,59 @@ describe('npm run local (CLI)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('--date YYYY-MM-DD');
     expect(result.stdout).toContain('--source REF');
+    expect(result.stdout).toContain(
+      '--replay FROM[:TO]   rebuild curated data for dates from the raw archive (raw/), without calling\n' +
+        '                       Spotify; use it after a fix in Transform or to add a column.',
+    );
+    expect(result.stdout).toContain('waits for the first (it says\nfor which PID)');
+  });
+
+  it('--replay runs an execution whose input is the replay: it asks raw/, never Spotify', async () => {
+    const result = await runCli(['--replay', '2026-03-01:2026-03-02'], { LOCAL_DATA_DIR: dataDir });
+    expect(result.stdout).toContain('Run: replay of 2026-03-01 to 2026-03-02 from raw/');
+    expect(result.stdout).toContain('Spotify stand-in served 0 HTTP requests.');
+    // An empty archive has nothing to rebuild; a pipeline without replay refuses the input's key.
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('error: InvalidInputError');
+    expect(result.stdout).toMatch(/raw answers from 2026-03-01 to 2026-03-02|Unrecognized key.*replay/);
+  });
+});
+
+describe('--replay FROM[:TO]', () => {
+  const today = '2026-06-15';
+  const problem = (value: string) => {
+    try {
+      parseReplayRange(value, today);
+    } catch (error) {
+      if (error instanceof UsageError) return error.message;
+      throw error;
+    }
+    return undefined;
+  };
+
+  it("takes one date, or two in order up to today, for at most 31 days (the pipeline's limit per replay)", () => {
+    expect(parseReplayRange('2026-01-31', today)).toEqual({ from: '2026-01-31', to: '2026-01-31' });
+    expect(parseReplayRange('2026-05-16:2026-06-15', today)).toEqual({
+      from: '2026-05-16',
+      to: '2026-06-15',
+    });
+    expect(MAX_REPLAY_DAYS).toBe(31);
+    expect(parseReplayRange('2024-12-01:2024-12-31', today)).toEqual({
+      from: '2024-12-01',
+      to: '2024-12-31',
+    });
+  });
+
+  it.each([
+    ['2026-02-30', 'calendar dates written YYYY-MM-DD'],
+    ['2026-1-05', 'calendar dates written YYYY-MM-DD'],
+    ['2026-01-01:', 'calendar dates written YYYY-MM-DD'],
+    ['2026-01-01:2026-01-02:2026-01-03', 'calendar dates written YYYY-MM-DD'],
+    ['2026-06-16', '2026-06-16 is in the future (today is 2026-06-15, UTC)'],
+    ['2026-06-01:2026-07-01', '2026-07-01 is in the future'],
+    ['2026-03-02:2026-03-01', 'FROM (2026-03-02) is after TO (2026-03-01)'],
+    ['2024-01-01:2024-02-01', 'covers 32 days; replay at most 31 at a time'],
+  ])('refuses %j: %s', (value, message) => {
+    expect(problem(value)).toContain(message);
   });
 });
