@@ -1,12 +1,12 @@
 import {
   actionsOf,
-  conditionHolds,
   packageService,
   render,
   roleStatements,
   type PackagedService,
   type Template,
 } from '../helpers/template';
+import { modelOf } from './cfn-lint';
 
 const BASTION_TYPES = [
   'AWS::EC2::Instance',
@@ -15,13 +15,18 @@ const BASTION_TYPES = [
   'AWS::IAM::InstanceProfile',
 ];
 
-/** Resources that exist once CloudFormation has evaluated their conditions. */
+/** Resources that exist once CloudFormation has evaluated their conditions (parameters at their defaults). */
 function deployed(template: Template) {
-  return Object.fromEntries(
-    Object.entries(template.Resources).filter(
-      ([, resource]) => resource.Condition === undefined || conditionHolds(template, resource.Condition),
-    ),
-  );
+  const model = modelOf(template);
+  return Object.fromEntries(Object.entries(template.Resources).filter(([id]) => model.deployed(id)));
+}
+
+/** A property's value as CloudFormation resolves it: a Ref to a parameter becomes its default. */
+function resolved(template: Template, value: unknown): unknown {
+  const ref = (value as { Ref?: unknown } | undefined)?.Ref;
+  return typeof ref === 'string' && ref in (template.Parameters ?? {})
+    ? modelOf(template).parameters[ref]
+    : value;
 }
 
 describe('inspection bastion (resources/bastion.yml)', () => {
@@ -47,7 +52,15 @@ describe('inspection bastion (resources/bastion.yml)', () => {
       const output = off.template.Outputs?.[id] as { Condition?: string } | undefined;
       expect(output?.Condition).toBe('BastionEnabled');
     }
-    expect(conditionHolds(off.template, 'BastionEnabled')).toBe(false);
+    expect(modelOf(off.template).condition('BastionEnabled')).toBe(false);
+    // The stage parameters arrive as the defaults of CloudFormation parameters, not as literals.
+    expect(modelOf(off.template).parameters).toMatchObject({
+      BastionEnabled: 'false',
+      BastionVpcId: '',
+      BastionSubnetId: '',
+      BastionSshCidr: '',
+      BastionKeyName: '',
+    });
   });
 
   it('when on: a small arm64 Amazon Linux 2023 instance, IMDSv2 only, encrypted disk, no inbound rule', () => {
@@ -63,7 +76,13 @@ describe('inspection bastion (resources/bastion.yml)', () => {
       HttpPutResponseHopLimit: 1,
     });
     expect(JSON.stringify(instance.BlockDeviceMappings)).toContain('"Encrypted":true');
-    expect(JSON.stringify(instance.KeyName)).toContain('AWS::NoValue');
+    expect(instance.KeyName).toEqual({
+      'Fn::If': ['BastionSshAccess', { Ref: 'BastionKeyName' }, { Ref: 'AWS::NoValue' }],
+    });
+    expect(modelOf(on.template).condition('BastionSshAccess')).toBe(false);
+    // The default VPC: no VpcId and no SubnetId reach EC2.
+    expect(modelOf(on.template).condition('BastionHasVpc')).toBe(false);
+    expect(modelOf(on.template).condition('BastionHasSubnet')).toBe(false);
 
     const group = resources.BastionSecurityGroup?.Properties ?? {};
     expect(group.SecurityGroupIngress).toBeUndefined();
@@ -101,18 +120,15 @@ describe('inspection bastion (resources/bastion.yml)', () => {
       (resource) => resource.Type === 'AWS::EC2::SecurityGroupIngress',
     );
     expect(ingress).toHaveLength(1);
-    expect(ingress[0]?.Properties).toMatchObject({
-      IpProtocol: 'tcp',
-      FromPort: 22,
-      ToPort: 22,
-      CidrIp: '203.0.113.7/32',
-    });
-    expect(JSON.stringify(resources.BastionInstance?.Properties?.KeyName)).toContain('my-key');
+    expect(ingress[0]?.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 });
+    expect(resolved(withSsh.template, ingress[0]?.Properties?.CidrIp)).toBe('203.0.113.7/32');
+    expect(modelOf(withSsh.template).condition('BastionSshAccess')).toBe(true);
+    expect(modelOf(withSsh.template).parameters.BastionKeyName).toBe('my-key');
     for (const template of [off.template, on.template, withSsh.template]) {
       expect(JSON.stringify(template)).not.toContain('0.0.0.0/0","Description":"SSH');
       for (const resource of Object.values(deployed(template))) {
         if (resource.Type === 'AWS::EC2::SecurityGroupIngress')
-          expect(resource.Properties?.CidrIp).not.toBe('0.0.0.0/0');
+          expect(resolved(template, resource.Properties?.CidrIp)).not.toBe('0.0.0.0/0');
       }
     }
   });

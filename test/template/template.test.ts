@@ -179,6 +179,30 @@ describe('packaged CloudFormation template', () => {
     expect(policy).toContain('"Effect":"Deny"');
   });
 
+  it('hardens the deployment bucket: public access blocked, TLS only', () => {
+    const bucket = resource('ServerlessDeploymentBucket').Properties ?? {};
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(JSON.stringify(bucket.BucketEncryption)).toContain('SSEAlgorithm');
+    const policy = resource('ServerlessDeploymentBucketPolicy').Properties ?? {};
+    expect(render(policy.Bucket)).toBe('${ServerlessDeploymentBucket}');
+    const [statement, ...others] = (policy.PolicyDocument as { Statement: Record<string, unknown>[] })
+      .Statement;
+    expect(others).toEqual([]);
+    expect(statement).toMatchObject({ Effect: 'Deny', Principal: '*', Action: 's3:*' });
+    expect(render(statement?.Resource)).toBe(
+      'arn:${AWS::Partition}:s3:::${ServerlessDeploymentBucket}/*,arn:${AWS::Partition}:s3:::${ServerlessDeploymentBucket}',
+    );
+    // osls writes the boolean false; IAM reads it as "false".
+    expect(
+      String((statement?.Condition as { Bool: Record<string, unknown> }).Bool['aws:SecureTransport']),
+    ).toBe('false');
+  });
+
   it('gives each function only the access it needs, with no wildcard action or S3/SSM resource', () => {
     const role = (name: string) => roleStatements(resource(`${name}IamRoleLambdaExecution`));
     const [plan, extract, transform, load, finalize] = [
@@ -210,10 +234,20 @@ describe('packaged CloudFormation template', () => {
       ),
       'ssm:PutParameter arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/spotify-etl-pipeline/dev/refresh-token',
     ]);
-    expect(grants(extract, 'kms')).toEqual([expect.stringMatching(/^kms:Decrypt /)]);
-    expect(
-      JSON.stringify(extract?.find((statement) => actionsOf(statement).includes('kms:Decrypt'))?.Condition),
-    ).toContain('kms:ViaService');
+    expect(extract?.find((statement) => actionsOf(statement).includes('ssm:PutParameter'))?.Effect).toBe(
+      'Allow',
+    );
+    // kms:Decrypt only through SSM, and only with the AWS managed key SSM uses (its id differs per account).
+    expect(grants(extract, 'kms')).toEqual([
+      'kms:Decrypt arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*',
+    ]);
+    const decrypt = extract?.find((statement) => actionsOf(statement).includes('kms:Decrypt'));
+    expect(decrypt?.Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+      },
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/aws/ssm' },
+    });
     expect(grants(transform, 's3')).toEqual([
       's3:GetObject ${DataBucket.Arn}/raw/*',
       's3:GetObject ${DataBucket.Arn}/staging/*',
@@ -254,9 +288,18 @@ describe('packaged CloudFormation template', () => {
     }
   });
 
+  it('writes the refresh token only in user-token mode', async () => {
+    const appToken = await packageService(['spotifyAuthMode=client_credentials']);
+    const extract = roleStatements(appToken.template.Resources.ExtractIamRoleLambdaExecution);
+    const writes = extract.filter((statement) => actionsOf(statement).includes('ssm:PutParameter'));
+    expect(writes.map((statement) => `${statement.Effect} ${render(statement.Resource)}`)).toEqual([
+      'Deny arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/spotify-etl-pipeline/dev/refresh-token',
+    ]);
+  }, 240_000);
+
   it('alerts on failures: a topic the failure path may publish to, and an alarm on unsuccessful executions', () => {
-    const [, topic] = resourcesOfType(packaged.template, 'AWS::SNS::Topic')[0] ?? [];
-    expect(topic).toBeDefined();
+    const topics = resourcesOfType(packaged.template, 'AWS::SNS::Topic');
+    expect(topics.map(([id]) => id)).toEqual(['AlertsTopic']);
     const machineRole = roleStatements(resource('PipelineStateMachineRole'));
     expect(
       machineRole
@@ -269,16 +312,76 @@ describe('packaged CloudFormation template', () => {
     expect(alarm).toContain('{"Ref":"PipelineStateMachine"}');
     expect(alarm).toContain('"AlarmActions":[{"Ref":"AlertsTopic"}]');
 
+    // Encrypted with a customer managed key: CloudWatch alarms cannot use the AWS managed alias/aws/sns.
+    expect(resource('AlertsTopic').Properties?.KmsMasterKeyId).toEqual({
+      'Fn::GetAtt': ['AlertsKey', 'Arn'],
+    });
+    const keyStatements = (
+      resource('AlertsKey').Properties?.KeyPolicy as {
+        Statement: (PolicyStatement & { Sid: string; Principal: unknown })[];
+      }
+    ).Statement;
+    const keySid = (sid: string) => keyStatements.find((statement) => statement.Sid === sid);
+    // The state machine's role publishes through SNS: the key lets this account's principals use it via SNS only.
+    expect(keySid('PublishThroughSns')).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Condition: {
+        StringEquals: {
+          'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+          'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+        },
+      },
+    });
+    expect(keySid('CloudWatchAlarmsPublish')).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+    });
+    const administrators = keySid('AccountAdministers')?.Principal as { AWS?: unknown } | undefined;
+    expect(render(administrators?.AWS)).toBe('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
+
+    const topicPolicy = resource('AlertsTopicPolicy').Properties ?? {};
+    expect(topicPolicy.Topics).toEqual([{ Ref: 'AlertsTopic' }]);
+    const topicStatements = (
+      topicPolicy.PolicyDocument as { Statement: (PolicyStatement & { Sid: string })[] }
+    ).Statement;
+    const topicSid = (sid: string) => topicStatements.find((statement) => statement.Sid === sid);
+    expect(topicSid('DenyInsecureTransport')).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sns:Publish',
+      Resource: { Ref: 'AlertsTopic' },
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    expect(topicSid('StateMachinePublishes')).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::GetAtt': ['PipelineStateMachineRole', 'Arn'] } },
+      Action: 'sns:Publish',
+    });
+    expect(topicSid('AlarmPublishes')).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['PipelineFailedAlarm', 'Arn'] } } },
+    });
+    expect(topicStatements.map((statement) => statement.Effect).sort()).toEqual(['Allow', 'Allow', 'Deny']);
+
     const [, subscription] = resourcesOfType(packaged.template, 'AWS::SNS::Subscription')[0] ?? [];
     expect(subscription?.Condition).toBe('HasAlertEmail');
-    expect(JSON.stringify(packaged.template.Conditions?.HasAlertEmail)).toContain('""');
+    expect(subscription?.Properties?.Endpoint).toEqual({ Ref: 'AlertEmail' });
+    expect(packaged.template.Conditions?.HasAlertEmail).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }],
+    });
+    expect(packaged.template.Parameters?.AlertEmail).toMatchObject({ Type: 'String', Default: '' });
   });
 
   it('subscribes the alert email given as a stage parameter', async () => {
     const withEmail = await packageService(['alertEmail=ops@example.com']);
     const [, subscription] = resourcesOfType(withEmail.template, 'AWS::SNS::Subscription')[0] ?? [];
-    expect(subscription?.Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ops@example.com' });
-    expect(JSON.stringify(withEmail.template.Conditions?.HasAlertEmail)).toContain('ops@example.com');
+    expect(subscription?.Properties).toMatchObject({ Protocol: 'email', Endpoint: { Ref: 'AlertEmail' } });
+    expect(withEmail.template.Parameters?.AlertEmail).toMatchObject({ Default: 'ops@example.com' });
   }, 240_000);
 
   it('traces with X-Ray, keeps logs for 30 days and logs the state machine to CloudWatch', () => {
