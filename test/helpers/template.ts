@@ -24,11 +24,31 @@ export interface PackagedService {
 }
 
 /**
+ * The parameter sets the template tests package, few on purpose (each packaging costs 5-10 s):
+ * every test that needs a non-default setting reads it from one of these.
+ */
+export const VARIANTS = {
+  /** Schedules off, an alert e-mail, client-credentials mode. */
+  settings: ['scheduleEnabled=false', 'alertEmail=ops@example.com', 'spotifyAuthMode=client_credentials'],
+  /** The bastion in the default VPC, no SSH. */
+  bastion: ['bastionEnabled=true'],
+  /** The bastion in a given VPC and subnet, without a public IP, with SSH from one address. */
+  bastionFull: [
+    'bastionEnabled=true',
+    'bastionSshCidr=203.0.113.7/32',
+    'bastionKeyName=my-key',
+    'bastionVpcId=vpc-0123456789abcdef0',
+    'bastionSubnetId=subnet-0123456789abcdef0',
+    'bastionPublicIp=false',
+  ],
+} as const;
+
+/**
  * `sls package` offline, on a temporary copy of the project, with the template parsed. Test files
  * (each in its own worker) share one packaging per parameter set through the run's shared folder:
  * the first to ask packages, the others wait for its result.
  */
-export async function packageService(params: string[] = []): Promise<PackagedService> {
+export async function packageService(params: readonly string[] = []): Promise<PackagedService> {
   const shared = process.env.SPOTIFY_ETL_TEST_SHARED_DIR;
   if (!shared) return parsePackaged(await packageServiceCopy(params));
   const id = createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 16);

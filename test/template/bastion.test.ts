@@ -1,6 +1,7 @@
 import {
   actionsOf,
   packageService,
+  VARIANTS,
   render,
   roleStatements,
   type PackagedService,
@@ -34,13 +35,10 @@ describe('inspection bastion (resources/bastion.yml)', () => {
   let on: PackagedService;
   let withSsh: PackagedService;
   beforeAll(async () => {
-    // One at a time: serverless-esbuild builds in a shared folder of the project.
-    off = await packageService();
-    on = await packageService(['bastionEnabled=true']);
-    withSsh = await packageService([
-      'bastionEnabled=true',
-      'bastionSshCidr=203.0.113.7/32',
-      'bastionKeyName=my-key',
+    [off, on, withSsh] = await Promise.all([
+      packageService(),
+      packageService(VARIANTS.bastion),
+      packageService(VARIANTS.bastionFull),
     ]);
   }, 240_000);
 

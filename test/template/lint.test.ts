@@ -1,25 +1,24 @@
-import { packageService, type PackagedService, type Template } from '../helpers/template';
+import { packageService, VARIANTS, type PackagedService, type Template } from '../helpers/template';
 import { lintTemplate, modelOf } from './cfn-lint';
 
-/** The same parameter sets as bastion.test.ts, so that the packagings are shared. */
-const PARAMETER_SETS: Record<string, string[]> = {
+/** The parameter sets the other template tests package too, so that the packagings are shared. */
+const PARAMETER_SETS: Record<string, readonly string[]> = {
   default: [],
-  'bastion on': ['bastionEnabled=true'],
-  'bastion with SSH': ['bastionEnabled=true', 'bastionSshCidr=203.0.113.7/32', 'bastionKeyName=my-key'],
-  'bastion in a given VPC': [
-    'bastionEnabled=true',
-    'bastionVpcId=vpc-0123456789abcdef0',
-    'bastionSubnetId=subnet-0123456789abcdef0',
-    'bastionPublicIp=false',
-  ],
+  settings: VARIANTS.settings,
+  'bastion on': VARIANTS.bastion,
+  'bastion with SSH in a given VPC': VARIANTS.bastionFull,
 };
 
 describe('packaged template lint (what cfn-lint checks, as our own rules)', () => {
   const packaged: Record<string, PackagedService> = {};
   beforeAll(async () => {
-    // One at a time: serverless-esbuild builds in a shared folder of the project.
-    for (const [name, params] of Object.entries(PARAMETER_SETS))
-      packaged[name] = await packageService(params);
+    // Each packaging runs on its own copy of the project, so they can run side by side.
+    const entries = await Promise.all(
+      Object.entries(PARAMETER_SETS).map(
+        async ([name, params]) => [name, await packageService(params)] as const,
+      ),
+    );
+    for (const [name, result] of entries) packaged[name] = result;
   }, 300_000);
   const templateOf = (name: string): Template => {
     const found = packaged[name];
@@ -35,7 +34,7 @@ describe('packaged template lint (what cfn-lint checks, as our own rules)', () =
   );
 
   it('takes the bastion network and SSH settings from typed-by-pattern parameters', () => {
-    const vpc = templateOf('bastion in a given VPC');
+    const vpc = templateOf('bastion with SSH in a given VPC');
     const model = modelOf(vpc);
     expect(model.parameters).toMatchObject({
       BastionEnabled: 'true',
@@ -59,7 +58,7 @@ describe('packaged template lint (what cfn-lint checks, as our own rules)', () =
       BastionSshCidr: '',
     });
     expect(byDefault.condition('BastionHasVpc')).toBe(false);
-    const ssh = modelOf(templateOf('bastion with SSH'));
+    const ssh = modelOf(templateOf('bastion with SSH in a given VPC'));
     expect(ssh.condition('BastionSshAccess')).toBe(true);
     expect(ssh.parameters).toMatchObject({ BastionSshCidr: '203.0.113.7/32', BastionKeyName: 'my-key' });
   });

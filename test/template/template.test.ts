@@ -1,6 +1,7 @@
 import {
   actionsOf,
   packageService,
+  VARIANTS,
   type PolicyStatement,
   render,
   resourcesOfType,
@@ -146,7 +147,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('can be deployed with the schedule switched off', async () => {
-    const off = await packageService(['scheduleEnabled=false']);
+    const off = await packageService(VARIANTS.settings);
     const states = resourcesOfType(off.template, 'AWS::Events::Rule').map(
       ([, rule]) => rule.Properties?.State,
     );
@@ -289,7 +290,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('writes the refresh token only in user-token mode', async () => {
-    const appToken = await packageService(['spotifyAuthMode=client_credentials']);
+    const appToken = await packageService(VARIANTS.settings);
     const extract = roleStatements(appToken.template.Resources.ExtractIamRoleLambdaExecution);
     const writes = extract.filter((statement) => actionsOf(statement).includes('ssm:PutParameter'));
     expect(writes.map((statement) => `${statement.Effect} ${render(statement.Resource)}`)).toEqual([
@@ -378,7 +379,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('subscribes the alert email given as a stage parameter', async () => {
-    const withEmail = await packageService(['alertEmail=ops@example.com']);
+    const withEmail = await packageService(VARIANTS.settings);
     const [, subscription] = resourcesOfType(withEmail.template, 'AWS::SNS::Subscription')[0] ?? [];
     expect(subscription?.Properties).toMatchObject({ Protocol: 'email', Endpoint: { Ref: 'AlertEmail' } });
     expect(withEmail.template.Parameters?.AlertEmail).toMatchObject({ Default: 'ops@example.com' });
