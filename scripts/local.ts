@@ -7,18 +7,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SPOTIFY_ACCOUNTS_URL, DEFAULT_SPOTIFY_API_URL } from '../functions/commons/constants';
-import { isSnapshotDate, utcDateOf } from '../functions/commons/domain/snapshot-date';
-import {
-  isSourceRef,
-  parseSourceRef,
-  SOURCE_REFERENCE_HELP,
-  TOP_50_GLOBAL_PLAYLIST_ID,
-} from '../functions/commons/domain/sources';
+import { utcDateOf } from '../functions/commons/domain/snapshot-date';
+import { SOURCE_REFERENCE_HELP, TOP_50_GLOBAL_PLAYLIST_ID } from '../functions/commons/domain/sources';
 import { startSpotifyStandIn, type SpotifyStandIn } from '../test/spotify-stand-in/server';
-import { parseFlags, runCommand, UsageError } from './cli';
+import { runCommand, UsageError } from './cli';
 import { PROJECT_ROOT } from './local/project-files';
+import { parseCli } from './local/cli-options';
 import { formatEvent, summarize } from './local/progress';
-import { MAX_REPLAY_DAYS, parseReplayRange } from './local/replay-range';
+import { MAX_REPLAY_DAYS } from './local/replay-range';
 import { DEFAULT_LOCK_WAIT_MS } from './local/data-dir-lock';
 import { DEFAULT_LOCAL_BUCKET, runLocalExecution, type SpotifyTarget } from './local/run-local';
 
@@ -66,15 +62,6 @@ and a lock whose PID no longer runs is taken over. Plain files are never deleted
 if s3rver's store (<data dir>/.s3rver) is lost, it is rebuilt from them. Each file is replaced whole,
 so Ctrl-C (exit code 130) leaves the old copy or the new one.`;
 
-interface CliOptions {
-  snapshotDate?: string;
-  replay?: { from: string; to: string };
-  sources?: string[];
-  reset: boolean;
-  realTimings: boolean;
-  verbose: boolean;
-}
-
 /** LOCAL_LOCK_WAIT_SECONDS, in milliseconds. */
 function lockWaitMs(): number {
   const text = process.env.LOCAL_LOCK_WAIT_SECONDS?.trim();
@@ -84,56 +71,6 @@ function lockWaitMs(): number {
     throw new UsageError(`LOCAL_LOCK_WAIT_SECONDS must be a number of seconds, 0 or more (got "${text}")`);
   }
   return seconds * 1000;
-}
-
-function parseCli(argv: string[]): CliOptions | 'help' {
-  const values = parseFlags(
-    {
-      date: { type: 'string' },
-      source: { type: 'string', multiple: true },
-      playlist: { type: 'string', multiple: true },
-      replay: { type: 'string' },
-      reset: { type: 'boolean', default: false },
-      'real-timings': { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    argv,
-  );
-  if (values.help) return 'help';
-  const snapshotDate = values.date;
-  if (snapshotDate !== undefined) {
-    if (!isSnapshotDate(snapshotDate)) {
-      throw new UsageError(
-        `--date must be a calendar date written YYYY-MM-DD, e.g. 2026-01-31 (got "${snapshotDate}")`,
-      );
-    }
-    if (snapshotDate > utcDateOf(new Date())) {
-      throw new UsageError(
-        `--date ${snapshotDate} is in the future; Spotify cannot tell what it will say then`,
-      );
-    }
-  }
-  const replay = values.replay === undefined ? undefined : parseReplayRange(values.replay);
-  const references = [...(values.source ?? []), ...(values.playlist ?? []).map((id) => `playlist:${id}`)];
-  const problems = references
-    .map(parseSourceRef)
-    .flatMap((parsed) => (isSourceRef(parsed) ? [] : [parsed.problem]));
-  if (problems.length > 0) throw new UsageError(`${problems.join('; ')}. ${SOURCE_REFERENCE_HELP}`);
-  if (replay && snapshotDate !== undefined) {
-    throw new UsageError('--replay takes no --date: it rebuilds the dates it is given, FROM to TO');
-  }
-  if (replay && values.reset) {
-    throw new UsageError('--replay with --reset would delete the raw archive that it replays from');
-  }
-  return {
-    ...(snapshotDate ? { snapshotDate } : {}),
-    ...(replay ? { replay } : {}),
-    ...(references.length > 0 ? { sources: references } : {}),
-    reset: values.reset,
-    realTimings: values['real-timings'],
-    verbose: values.verbose,
-  };
 }
 
 async function main(): Promise<number> {

@@ -8,6 +8,7 @@ import {
   type SourceRef,
 } from '../../functions/commons/domain/sources';
 import { UsageError } from '../../scripts/cli';
+import { parseCli } from '../../scripts/local/cli-options';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
 import { MAX_REPLAY_DAYS, parseReplayRange } from '../../scripts/local/replay-range';
 import { readCsv } from '../helpers/csv';
@@ -142,10 +143,17 @@ describe('npm run local (CLI)', () => {
     [['--source', 'me:top-tracks:forever'], 'the time range must be one of'],
     [['--source', 'top 50'], 'A source is playlist:<id>'],
     [['--replay', '2026-03-02:2026-03-01'], '--replay 2026-03-02:2026-03-01: FROM (2026-03-02) is after TO'],
-  ])('rejects %j with exit code 2 and a clear message', async (args, message) => {
-    const result = await runCli(args, { LOCAL_DATA_DIR: dataDir });
+  ])('rejects %j as a usage error with a clear message', (args, message) => {
+    // The flags are checked in-process (a process per case would cost a second each); the exit code
+    // and the usage text of a usage error are checked once, as a user runs the command, below.
+    expect(() => parseCli(args)).toThrow(UsageError);
+    expect(() => parseCli(args)).toThrow(message);
+  });
+
+  it('exits with 2 and prints the usage after a bad flag', async () => {
+    const result = await runCli(['--source', 'top 50'], { LOCAL_DATA_DIR: dataDir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('A source is playlist:<id>');
     expect(result.stderr).toContain('Usage: npm run local');
   });
 
