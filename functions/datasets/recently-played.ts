@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../commons/validation';
 import { utcDateOf } from '../commons/domain/snapshot-date';
 import { cleanText, emptySkipCounts, usableTrack, type SourceEntry } from '../commons/domain/tracks';
-import { column, type DatasetSpec } from './columns';
+import { column, TRACK_COLUMNS, type DatasetSpec } from './columns';
 import type { BuiltRows } from './top-tracks';
 
 /**
@@ -47,21 +47,16 @@ export const RECENTLY_PLAYED: DatasetSpec<PlayColumn> = {
       'string',
       'When the play ended, ISO 8601 UTC with milliseconds (from_iso8601_timestamp in Athena).',
     ),
-    column('track_id', 'string', 'Spotify track id.'),
-    column('track_name', 'string', 'Track name.', { text: true }),
-    column('artist_names', 'string', 'All credited artists, in credit order (a list cell).', {
-      text: true,
-      list: true,
-    }),
-    column('artist_ids', 'string', 'Spotify ids of the artists, aligned with artist_names (a list cell).', {
-      alignedWith: 'artist_names',
-    }),
-    column('album_id', 'string', 'Spotify album id.'),
-    column('album_name', 'string', 'Album name.', { text: true }),
-    column('duration_ms', 'int', 'Track length in milliseconds.'),
-    column('explicit', 'boolean', 'true if the track has explicit lyrics.'),
-    column('isrc', 'string', 'International Standard Recording Code.'),
-    column('track_url', 'string', 'open.spotify.com link to the track.'),
+    TRACK_COLUMNS.track_id,
+    TRACK_COLUMNS.track_name,
+    TRACK_COLUMNS.artist_names,
+    TRACK_COLUMNS.artist_ids,
+    TRACK_COLUMNS.album_id,
+    TRACK_COLUMNS.album_name,
+    TRACK_COLUMNS.duration_ms,
+    TRACK_COLUMNS.explicit,
+    TRACK_COLUMNS.isrc,
+    TRACK_COLUMNS.track_url,
     column(
       'context_type',
       'string',

@@ -9,7 +9,7 @@ import {
   type SourceEntry,
 } from '../commons/domain/tracks';
 import type { SourceRef } from '../commons/domain/sources';
-import { column, type DatasetSpec } from './columns';
+import { column, TRACK_COLUMNS, type DatasetSpec } from './columns';
 
 /**
  * `top_tracks`: every ranked list on every snapshot date, one row per position that holds a usable
@@ -61,17 +61,12 @@ export const TOP_TRACKS: DatasetSpec<TopTrackColumn> = {
       text: true,
     }),
     column('rank', 'int', '1-based position in the source; skipped entries leave gaps.'),
-    column('track_id', 'string', 'Spotify track id.'),
-    column('track_name', 'string', 'Track name.', { text: true }),
-    column('artist_names', 'string', 'All credited artists, in credit order (a list cell, see below).', {
-      text: true,
-      list: true,
-    }),
-    column('artist_ids', 'string', 'Spotify ids of the artists, aligned with artist_names (a list cell).', {
-      alignedWith: 'artist_names',
-    }),
-    column('album_id', 'string', 'Spotify album id.'),
-    column('album_name', 'string', 'Album name.', { text: true }),
+    TRACK_COLUMNS.track_id,
+    TRACK_COLUMNS.track_name,
+    TRACK_COLUMNS.artist_names,
+    TRACK_COLUMNS.artist_ids,
+    TRACK_COLUMNS.album_id,
+    TRACK_COLUMNS.album_name,
     column('album_type', 'string', 'album, single or compilation.'),
     column(
       'album_release_date',
@@ -79,15 +74,15 @@ export const TOP_TRACKS: DatasetSpec<TopTrackColumn> = {
       'Release date at the precision Spotify gives: YYYY, YYYY-MM or YYYY-MM-DD.',
     ),
     column('album_total_tracks', 'int', 'Number of tracks on the album.'),
-    column('duration_ms', 'int', 'Track length in milliseconds.'),
-    column('explicit', 'boolean', 'true if the track has explicit lyrics.'),
+    TRACK_COLUMNS.duration_ms,
+    TRACK_COLUMNS.explicit,
     column(
       'popularity',
       'int',
       '0-100 popularity; empty for apps that no longer receive it (development mode).',
     ),
-    column('isrc', 'string', 'International Standard Recording Code.'),
-    column('track_url', 'string', 'open.spotify.com link to the track.'),
+    TRACK_COLUMNS.isrc,
+    TRACK_COLUMNS.track_url,
     column(
       'added_at',
       'string',
