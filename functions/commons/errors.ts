@@ -80,6 +80,12 @@ export class SpotifyUnavailable extends PipelineError {
   readonly retryable = true;
 }
 
+/** S3 failed (5xx, throttling, a reset) after the SDK's own retries: the state machine retries the step. */
+export class StorageUnavailable extends PipelineError {
+  override readonly name = 'StorageUnavailable';
+  readonly retryable = true;
+}
+
 /** Spotify answered with something that is not the documented JSON shape. */
 export class InvalidSpotifyPayload extends PipelineError {
   override readonly name = 'InvalidSpotifyPayload';

@@ -34,6 +34,8 @@ export interface LocalS3 {
    * known to be checked next), so a test can hold one writer while another goes ahead.
    */
   beforePut?: (key: string) => Promise<void>;
+  /** Tests: answer matching requests with this status (an S3 outage) instead of serving them. */
+  faults: { method: string; keyIncludes: string; status: number; times: number }[];
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function startLocalS3(storeDir: string, buckets: readonly string[])
   const local: LocalS3 = {
     endpoint: '',
     requests,
+    faults: [],
     close: async () => {
       s3.destroy();
       await new Promise<void>((resolve) => {
@@ -127,6 +130,19 @@ export async function startLocalS3(storeDir: string, buckets: readonly string[])
       });
     if (key === '') {
       void forward();
+      return;
+    }
+    const fault = local.faults.find(
+      (candidate) =>
+        candidate.times > 0 && candidate.method === request.method && key.includes(candidate.keyIncludes),
+    );
+    if (fault) {
+      fault.times -= 1;
+      request.resume();
+      response.writeHead(fault.status, { 'content-type': 'application/xml' });
+      response.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>Please reduce your request rate.</Message></Error>',
+      );
       return;
     }
     // A held writer (tests) waits before it takes the object: readers and other writers go on.

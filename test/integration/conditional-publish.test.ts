@@ -94,3 +94,32 @@ describe('latest/ under two overlapping Loads', () => {
     expect(await latestDate()).toBe(NEW);
   });
 });
+
+describe('an S3 outage', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ mode: 'extended_quota', snapshotDate: '2026-05-03' });
+  });
+  afterAll(() => stack.close());
+  afterEach(() => {
+    stack.s3.faults = [];
+  });
+
+  it('is a named error the state machine retries: a short one costs a retry, not the day', async () => {
+    // The SDK retries 503 itself (3 attempts): four in a row outlast one Load invocation.
+    stack.s3.faults = [{ method: 'PUT', keyIncludes: 'curated/top_tracks/', status: 503, times: 4 }];
+    const result = await stack.run({ snapshotDate: '2026-05-03', sources: [CHART.ref] });
+    expect([result.status, result.cause]).toEqual(['SUCCEEDED', undefined]);
+    const retried = result.events.flatMap((event) =>
+      event.type === 'StateRetried' ? [event.retry.retrier.ErrorEquals.join(',')] : [],
+    );
+    expect(retried.some((errors) => errors.includes('StorageUnavailable'))).toBe(true);
+  });
+
+  it('that lasts fails the source as StorageUnavailable, not Unknown, and says what to check', async () => {
+    stack.s3.faults = [{ method: 'PUT', keyIncludes: 'curated/top_tracks/', status: 503, times: 1_000 }];
+    const result = await stack.run({ snapshotDate: '2026-05-03', sources: [CHART.ref] });
+    expect([result.status, result.error]).toEqual(['FAILED', 'StorageUnavailable']);
+    expect(result.cause).toContain('S3 failed to write');
+  });
+});

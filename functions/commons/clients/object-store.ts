@@ -7,7 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ConfigurationError } from '../errors';
+import { ConfigurationError, StorageUnavailable } from '../errors';
 
 function httpStatusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
@@ -54,6 +54,33 @@ export interface ObjectStore {
   describe(key: string): string;
 }
 
+/**
+ * What an S3 failure means for the pipeline: no such key is an answer (undefined), 412/409 a
+ * conflict to resolve by reading again, 403 a permission the role lacks (not retried: the fix is in
+ * serverless.yml), and anything else (5xx, throttling, a reset connection) StorageUnavailable, which
+ * the state machine retries.
+ */
+function storageError(error: unknown, operation: string, where: string): Error {
+  if (error instanceof WriteConflict || error instanceof ConfigurationError) return error;
+  const status = httpStatusOf(error);
+  if (status === 412 || status === 409) {
+    return new WriteConflict(`${where} changed while it was being updated (HTTP ${status})`);
+  }
+  if (status === 403) {
+    return new ConfigurationError(
+      `Access denied (${operation} ${where}): the function's role needs that permission on it, and s3:ListBucket ` +
+        'on its prefix for a missing key to read as missing (see serverless.yml).',
+    );
+  }
+  const name = error instanceof Error ? error.name : 'Error';
+  return new StorageUnavailable(
+    `S3 failed to ${operation} ${where} (${status ? `HTTP ${status}, ` : ''}${name}) after the SDK's own retries; ` +
+      'the state machine retries the step. If it keeps failing, check S3 in the AWS Health Dashboard.',
+  );
+}
+
+const isMissing = (error: unknown) => error instanceof NoSuchKey || error instanceof NotFound;
+
 export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly s3: S3Client,
@@ -69,8 +96,8 @@ export class S3ObjectStore implements ObjectStore {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return await response.Body?.transformToString('utf-8');
     } catch (error) {
-      if (error instanceof NoSuchKey) return undefined;
-      throw error;
+      if (isMissing(error)) return undefined;
+      throw storageError(error, 'read', this.describe(key));
     }
   }
 
@@ -78,13 +105,17 @@ export class S3ObjectStore implements ObjectStore {
     const found: { key: string; lastModified: Date }[] = [];
     let token: string | undefined;
     do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
-        }),
-      );
+      const page = await this.s3
+        .send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
+          }),
+        )
+        .catch((error: unknown) => {
+          throw storageError(error, 'list', this.describe(prefix));
+        });
       for (const object of page.Contents ?? []) {
         if (object.Key) found.push({ key: object.Key, lastModified: object.LastModified ?? new Date(0) });
       }
@@ -98,8 +129,8 @@ export class S3ObjectStore implements ObjectStore {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
     } catch (error) {
-      if (error instanceof NoSuchKey) return undefined;
-      throw error;
+      if (isMissing(error)) return undefined;
+      throw storageError(error, 'read', this.describe(key));
     }
   }
 
@@ -113,8 +144,8 @@ export class S3ObjectStore implements ObjectStore {
       const text = (await response.Body?.transformToString('utf-8')) ?? '';
       return { text, etag: response.ETag ?? '', metadata: response.Metadata ?? {} };
     } catch (error) {
-      if (error instanceof NoSuchKey) return undefined;
-      throw error;
+      if (isMissing(error)) return undefined;
+      throw storageError(error, 'read', this.describe(key));
     }
   }
 
@@ -136,11 +167,7 @@ export class S3ObjectStore implements ObjectStore {
         }),
       );
     } catch (error) {
-      const status = httpStatusOf(error);
-      if (status === 412 || status === 409) {
-        throw new WriteConflict(`${this.describe(key)} changed while it was being updated (HTTP ${status})`);
-      }
-      throw error;
+      throw storageError(error, 'write', this.describe(key));
     }
   }
 
@@ -149,15 +176,9 @@ export class S3ObjectStore implements ObjectStore {
       const response = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return response.Metadata ?? {};
     } catch (error) {
-      if (error instanceof NotFound || error instanceof NoSuchKey) return undefined;
-      // A HEAD answers 403 without a body, which the SDK reports as "UnknownError".
-      if (httpStatusOf(error) === 403) {
-        throw new ConfigurationError(
-          `Access denied reading ${this.describe(key)}: the function's role needs s3:GetObject on it and ` +
-            's3:ListBucket on its prefix (see serverless.yml).',
-        );
-      }
-      throw error;
+      if (isMissing(error)) return undefined;
+      // A HEAD answers 403 without a body, which the SDK reports as "UnknownError": the status says it.
+      throw storageError(error, 'read the metadata of', this.describe(key));
     }
   }
 }
