@@ -24,16 +24,19 @@ export interface PackagedService {
 }
 
 /**
- * The parameter sets the template tests package, few on purpose (each packaging costs 5-10 s):
+ * The parameter sets the template tests package, few on purpose (each packaging costs 5-10 s of CPU):
  * every test that needs a non-default setting reads it from one of these.
  */
 export const VARIANTS = {
-  /** Schedules off, an alert e-mail, client-credentials mode. */
-  settings: ['scheduleEnabled=false', 'alertEmail=ops@example.com', 'spotifyAuthMode=client_credentials'],
-  /** The bastion in the default VPC, no SSH. */
-  bastion: ['bastionEnabled=true'],
-  /** The bastion in a given VPC and subnet, without a public IP, with SSH from one address. */
-  bastionFull: [
+  /**
+   * Every setting away from its default, in one packaging: schedules off, an alert e-mail,
+   * client-credentials mode, and the bastion in a given VPC and subnet without a public IP, with
+   * SSH from one address.
+   */
+  custom: [
+    'scheduleEnabled=false',
+    'alertEmail=ops@example.com',
+    'spotifyAuthMode=client_credentials',
     'bastionEnabled=true',
     'bastionSshCidr=203.0.113.7/32',
     'bastionKeyName=my-key',
@@ -41,6 +44,8 @@ export const VARIANTS = {
     'bastionSubnetId=subnet-0123456789abcdef0',
     'bastionPublicIp=false',
   ],
+  /** The bastion in the default VPC, no SSH. */
+  bastion: ['bastionEnabled=true'],
 } as const;
 
 /**

@@ -38,7 +38,7 @@ describe('inspection bastion (resources/bastion.yml)', () => {
     [off, on, withSsh] = await Promise.all([
       packageService(),
       packageService(VARIANTS.bastion),
-      packageService(VARIANTS.bastionFull),
+      packageService(VARIANTS.custom),
     ]);
   }, 240_000);
 

@@ -4,9 +4,8 @@ import { lintTemplate, modelOf } from './cfn-lint';
 /** The parameter sets the other template tests package too, so that the packagings are shared. */
 const PARAMETER_SETS: Record<string, readonly string[]> = {
   default: [],
-  settings: VARIANTS.settings,
   'bastion on': VARIANTS.bastion,
-  'bastion with SSH in a given VPC': VARIANTS.bastionFull,
+  'bastion with SSH in a given VPC, and every other setting changed': VARIANTS.custom,
 };
 
 describe('packaged template lint (what cfn-lint checks, as our own rules)', () => {
@@ -34,7 +33,7 @@ describe('packaged template lint (what cfn-lint checks, as our own rules)', () =
   );
 
   it('takes the bastion network and SSH settings from typed-by-pattern parameters', () => {
-    const vpc = templateOf('bastion with SSH in a given VPC');
+    const vpc = templateOf('bastion with SSH in a given VPC, and every other setting changed');
     const model = modelOf(vpc);
     expect(model.parameters).toMatchObject({
       BastionEnabled: 'true',
@@ -58,7 +57,7 @@ describe('packaged template lint (what cfn-lint checks, as our own rules)', () =
       BastionSshCidr: '',
     });
     expect(byDefault.condition('BastionHasVpc')).toBe(false);
-    const ssh = modelOf(templateOf('bastion with SSH in a given VPC'));
+    const ssh = modelOf(templateOf('bastion with SSH in a given VPC, and every other setting changed'));
     expect(ssh.condition('BastionSshAccess')).toBe(true);
     expect(ssh.parameters).toMatchObject({ BastionSshCidr: '203.0.113.7/32', BastionKeyName: 'my-key' });
   });

@@ -147,7 +147,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('can be deployed with the schedule switched off', async () => {
-    const off = await packageService(VARIANTS.settings);
+    const off = await packageService(VARIANTS.custom);
     const states = resourcesOfType(off.template, 'AWS::Events::Rule').map(
       ([, rule]) => rule.Properties?.State,
     );
@@ -290,7 +290,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('writes the refresh token only in user-token mode', async () => {
-    const appToken = await packageService(VARIANTS.settings);
+    const appToken = await packageService(VARIANTS.custom);
     const extract = roleStatements(appToken.template.Resources.ExtractIamRoleLambdaExecution);
     const writes = extract.filter((statement) => actionsOf(statement).includes('ssm:PutParameter'));
     expect(writes.map((statement) => `${statement.Effect} ${render(statement.Resource)}`)).toEqual([
@@ -379,7 +379,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('subscribes the alert email given as a stage parameter', async () => {
-    const withEmail = await packageService(VARIANTS.settings);
+    const withEmail = await packageService(VARIANTS.custom);
     const [, subscription] = resourcesOfType(withEmail.template, 'AWS::SNS::Subscription')[0] ?? [];
     expect(subscription?.Properties).toMatchObject({ Protocol: 'email', Endpoint: { Ref: 'AlertEmail' } });
     expect(withEmail.template.Parameters?.AlertEmail).toMatchObject({ Default: 'ops@example.com' });
