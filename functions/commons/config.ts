@@ -1,6 +1,6 @@
 import { DEFAULT_SPOTIFY_ACCOUNTS_URL, DEFAULT_SPOTIFY_API_URL } from './constants';
 import { parseSources } from './domain/run';
-import { SCOPES, splitSourceList, type SourceRef } from './domain/sources';
+import { splitSourceList, type SourceRef } from './domain/sources';
 import { ConfigurationError, InvalidInputError } from './errors';
 
 /**
@@ -88,9 +88,6 @@ export function planConfig(env: Env): PlanConfig {
     concurrency: integer(env, 'SOURCE_CONCURRENCY', 2, 1),
   };
 }
-
-/** Every scope the configured sources could need, for `npm run spotify:authorize`. */
-export const ALL_SCOPES = Object.values(SCOPES);
 
 export interface StorageConfig {
   readonly bucket: string;

@@ -12,6 +12,3 @@ export const SPOTIFY_LIMITS = {
   topTracks: 50,
   recentlyPlayed: 50,
 } as const;
-
-export const CSV_FILE_NAME = 'spotify_data.csv';
-export const MULTI_VALUE_SEPARATOR = '|';

@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
 import '../commons/validation';
 import { utcDateOf } from '../commons/domain/snapshot-date';
-import { cleanText, emptySkipCounts, usableTrack, type SourceEntry } from '../commons/domain/tracks';
+import { emptySkipCounts, usableTrack, type SourceEntry } from '../commons/domain/tracks';
 import { column, TRACK_COLUMNS, type DatasetSpec } from './columns';
 import type { BuiltRows } from './top-tracks';
+import { trackCells } from './track-cells';
 
 /**
  * `recently_played`: every play exactly once, partitioned by the UTC date the play ended. A play
@@ -101,19 +102,9 @@ export function playRows(entries: readonly SourceEntry[]): BuiltRows<PlayRecord>
       skipped[unusable ?? 'invalid'] += 1;
       continue;
     }
-    const credited = track.artists.filter((artist) => cleanText(artist.name) !== '');
     const record: PlayRecord = {
       played_at: playedAt,
-      track_id: track.id ?? '',
-      track_name: cleanText(track.name),
-      artist_names: credited.map((artist) => cleanText(artist.name)),
-      artist_ids: credited.map((artist) => artist.id),
-      album_id: track.album.id,
-      album_name: track.album.name === null ? null : cleanText(track.album.name),
-      duration_ms: track.durationMs,
-      explicit: track.explicit,
-      isrc: track.isrc,
-      track_url: track.url,
+      ...trackCells(track),
       context_type: entry.context?.type ?? null,
       context_uri: entry.context?.uri ?? null,
       source: 'api',

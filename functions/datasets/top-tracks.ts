@@ -10,6 +10,7 @@ import {
 } from '../commons/domain/tracks';
 import type { SourceRef } from '../commons/domain/sources';
 import { column, TRACK_COLUMNS, type DatasetSpec } from './columns';
+import { trackCells } from './track-cells';
 
 /**
  * `top_tracks`: every ranked list on every snapshot date, one row per position that holds a usable
@@ -167,29 +168,19 @@ export function rankedRows(list: RankedList): BuiltRows<TopTrackRecord> {
       return;
     }
     seen.add(id);
-    const credited = track.artists.filter((artist) => cleanText(artist.name) !== '');
-    const artistIds = credited.map((artist) => artist.id);
+    const cells = trackCells(track);
     const features = list.enrichments.featuresByTrack.get(id);
     records.push({
       playlist_id: isPlaylist ? (list.source.playlistId ?? null) : null,
       playlist_name: isPlaylist ? cleanText(list.sourceName) : null,
       rank: index + 1,
-      track_id: id,
-      track_name: cleanText(track.name),
-      artist_names: credited.map((artist) => cleanText(artist.name)),
-      artist_ids: artistIds,
-      album_id: track.album.id,
-      album_name: track.album.name === null ? null : cleanText(track.album.name),
+      ...cells,
       album_type: track.album.type,
       album_release_date: track.album.releaseDate,
       album_total_tracks: track.album.totalTracks,
-      duration_ms: track.durationMs,
-      explicit: track.explicit,
       popularity: track.popularity,
-      isrc: track.isrc,
-      track_url: track.url,
       added_at: entry.addedAt,
-      artist_genres: genresOf(artistIds, list.enrichments),
+      artist_genres: genresOf(cells.artist_ids, list.enrichments),
       danceability: features?.danceability ?? null,
       energy: features?.energy ?? null,
       speechiness: features?.speechiness ?? null,

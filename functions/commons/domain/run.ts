@@ -7,7 +7,6 @@ import {
   isSourceRef,
   needsUser,
   parseSourceRef,
-  playlistSource,
   SOURCE_REFERENCE_HELP,
   splitSourceList,
   uniqueSources,
@@ -189,5 +188,3 @@ export function planRun(event: unknown, defaults: PlanDefaults): RunPlan {
   }
   return { run, sources, ...(replay ? { replay } : {}) };
 }
-
-export { playlistSource };
