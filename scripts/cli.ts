@@ -19,6 +19,16 @@ export function parseFlags<T extends Options>(options: T, args = process.argv.sl
   }
 }
 
+/** Strict flag parsing for a command that also takes operands (paths): unknown flags are usage errors. */
+export function parseFlagsAndOperands<T extends Options>(options: T, args = process.argv.slice(2)) {
+  try {
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
+    return { values, operands: positionals };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 /**
  * Runs a command's main and sets the exit code: its own (0 success, 1 failure), 2 with the usage
  * text for a UsageError, 1 with the message for anything else.

@@ -92,6 +92,15 @@ export class InvalidSpotifyPayload extends PipelineError {
   readonly retryable = false;
 }
 
+/**
+ * A file given to a streaming-history import is not a usable export (not JSON, not an array of
+ * plays, the account-data format, too large, too many malformed plays): the import publishes nothing.
+ */
+export class ExportFileInvalid extends PipelineError {
+  override readonly name = 'ExportFileInvalid';
+  readonly retryable = false;
+}
+
 /** A staging object a later step needs is gone (expired by lifecycle, deleted by hand). */
 export class StagingObjectMissing extends PipelineError {
   override readonly name = 'StagingObjectMissing';

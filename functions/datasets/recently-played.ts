@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import '../commons/validation';
 import { utcDateOf } from '../commons/domain/snapshot-date';
-import { emptySkipCounts, usableTrack, type SourceEntry } from '../commons/domain/tracks';
+import { cleanText, emptySkipCounts, usableTrack, type SourceEntry } from '../commons/domain/tracks';
 import { column, TRACK_COLUMNS, type DatasetSpec } from './columns';
 import type { BuiltRows } from './top-tracks';
 import { trackCells } from './track-cells';
@@ -102,20 +102,21 @@ export function playRows(entries: readonly SourceEntry[]): BuiltRows<PlayRecord>
       skipped[unusable ?? 'invalid'] += 1;
       continue;
     }
+    const { listening } = entry;
     const record: PlayRecord = {
       played_at: playedAt,
       ...trackCells(track),
       context_type: entry.context?.type ?? null,
       context_uri: entry.context?.uri ?? null,
-      source: 'api',
-      ms_played: null,
-      reason_start: null,
-      reason_end: null,
-      shuffle: null,
-      skipped: null,
-      offline: null,
-      conn_country: null,
-      platform: null,
+      source: listening ? 'export' : 'api',
+      ms_played: listening?.msPlayed ?? null,
+      reason_start: listening?.reasonStart ?? null,
+      reason_end: listening?.reasonEnd ?? null,
+      shuffle: listening?.shuffle ?? null,
+      skipped: listening?.skipped ?? null,
+      offline: listening?.offline ?? null,
+      conn_country: listening?.connCountry ?? null,
+      platform: listening ? cleanText(listening.platform ?? '') || null : null,
       played_date: utcDateOf(new Date(playedAt)),
     };
     const key = playKey(record);
@@ -126,19 +127,124 @@ export function playRows(entries: readonly SourceEntry[]): BuiltRows<PlayRecord>
 }
 
 /**
- * Merges new plays into what a day already holds: every play once, the richer (export) row when
- * both report it, sorted by end time so the file's bytes depend only on its plays.
+ * How far apart the API's and the export's time stamps of one play may be. Both stamp the end of
+ * the play (`played_at`, spotify/web-api#613; `ts`, Spotify's "Understanding my data"), the export
+ * to the second and the API to the millisecond, so one play's two stamps differ by under a second
+ * plus clock skew between Spotify's systems. Thirty seconds covers that with room, and is shorter
+ * than any two plays of one track can be apart when the first was listened to for 30 s or more.
  */
-export function mergePlays(existing: readonly PlayRecord[], incoming: readonly PlayRecord[]): PlayRecord[] {
+export const PLAY_MATCH_TOLERANCE_MS = 30_000;
+
+/** How the plays given to `mergePlays` changed a day. */
+export interface MergeStats {
+  /** Rows the day did not have. */
+  readonly added: number;
+  /** API rows that gained an export's listening fields (or export rows an API play's catalog fields). */
+  readonly mergedWithApi: number;
+  /** Plays the day already held as they are. */
+  readonly alreadyPresent: number;
+}
+
+/** Rows of both origins: what the export tells (listening) joined to what the API tells (catalog). */
+const hasListening = (play: PlayRecord) => play.source === 'export';
+/** The export never names an album id: a row with one carries the API's catalog fields. */
+const hasCatalog = (play: PlayRecord) => play.album_id !== null;
+const isJoined = (play: PlayRecord) => hasListening(play) && hasCatalog(play);
+
+/**
+ * One play reported twice: the listening fields (and the time stamp) of the export's report, the
+ * catalog fields (all credited artists, ids, album, duration, context) of the API's, and for a
+ * tie the row already published, so that merging a play again never changes it.
+ */
+export function combinePlays(current: PlayRecord, other: PlayRecord): PlayRecord {
+  const listening = hasListening(current) || !hasListening(other) ? current : other;
+  const catalog = hasCatalog(current) || !hasCatalog(other) ? current : other;
+  return {
+    ...catalog,
+    played_at: listening.played_at,
+    played_date: listening.played_date,
+    source: listening.source,
+    ms_played: listening.ms_played,
+    reason_start: listening.reason_start,
+    reason_end: listening.reason_end,
+    shuffle: listening.shuffle,
+    skipped: listening.skipped,
+    offline: listening.offline,
+    conn_country: listening.conn_country,
+    platform: listening.platform,
+  };
+}
+
+const byTime = (a: PlayRecord, b: PlayRecord) =>
+  a.played_at === b.played_at ? a.track_id.localeCompare(b.track_id) : a.played_at < b.played_at ? -1 : 1;
+
+/**
+ * Pairs each API-only row with the export row of the same track nearest in time, within the
+ * tolerance, one to one, nearest pairs first: a track played twice in a row stays two plays.
+ */
+function joinAcrossOrigins(plays: readonly PlayRecord[]): PlayRecord[] {
+  const byTrack = new Map<string, PlayRecord[]>();
+  for (const play of plays) byTrack.set(play.track_id, [...(byTrack.get(play.track_id) ?? []), play]);
+  const result: PlayRecord[] = [];
+  for (const group of byTrack.values()) {
+    const apiOnly = group.filter((play) => !hasListening(play));
+    const exported = group.filter(hasListening);
+    if (apiOnly.length === 0 || exported.length === 0) {
+      result.push(...group);
+      continue;
+    }
+    const pairs = apiOnly
+      .flatMap((api, apiIndex) =>
+        exported.map((play, exportIndex) => ({
+          apiIndex,
+          exportIndex,
+          gap: Math.abs(Date.parse(api.played_at) - Date.parse(play.played_at)),
+        })),
+      )
+      .filter((pair) => pair.gap <= PLAY_MATCH_TOLERANCE_MS)
+      .sort((a, b) => a.gap - b.gap || a.exportIndex - b.exportIndex || a.apiIndex - b.apiIndex);
+    const joinedApi = new Set<number>();
+    const joinedExport = new Map<number, number>();
+    for (const pair of pairs) {
+      if (joinedApi.has(pair.apiIndex) || joinedExport.has(pair.exportIndex)) continue;
+      joinedApi.add(pair.apiIndex);
+      joinedExport.set(pair.exportIndex, pair.apiIndex);
+    }
+    exported.forEach((play, exportIndex) => {
+      const apiIndex = joinedExport.get(exportIndex);
+      const api = apiIndex === undefined ? undefined : apiOnly[apiIndex];
+      result.push(api ? combinePlays(play, api) : play);
+    });
+    apiOnly.forEach((play, apiIndex) => {
+      if (!joinedApi.has(apiIndex)) result.push(play);
+    });
+  }
+  return result;
+}
+
+/**
+ * Merges new plays into what a day already holds: every play once (the same end time and track,
+ * or an API play and an export play of one track within PLAY_MATCH_TOLERANCE_MS), sorted by end
+ * time so the file's bytes depend only on its plays, never on the order they arrived in.
+ */
+export function mergePlays(
+  existing: readonly PlayRecord[],
+  incoming: readonly PlayRecord[],
+): { plays: PlayRecord[]; stats: MergeStats } {
   const byKey = new Map<string, PlayRecord>();
   for (const play of [...existing, ...incoming]) {
     const key = playKey(play);
     const current = byKey.get(key);
-    if (!current || (current.source === 'api' && play.source === 'export')) byKey.set(key, play);
+    byKey.set(key, current ? combinePlays(current, play) : play);
   }
-  return [...byKey.values()].sort((a, b) =>
-    a.played_at === b.played_at ? a.track_id.localeCompare(b.track_id) : a.played_at < b.played_at ? -1 : 1,
-  );
+  const plays = joinAcrossOrigins([...byKey.values()]).sort(byTime);
+  const joinedBefore = existing.filter(isJoined).length;
+  const added = plays.length - existing.length;
+  const mergedWithApi = plays.filter(isJoined).length - joinedBefore;
+  return {
+    plays,
+    stats: { added, mergedWithApi, alreadyPresent: incoming.length - added - mergedWithApi },
+  };
 }
 
 /** Plays grouped by the day partition they belong to. */

@@ -6,6 +6,7 @@ import type { RunParameters } from '../commons/domain/run';
 import type { SourceRef } from '../commons/domain/sources';
 import type { RawSourceDocument } from '../commons/domain/staging-documents';
 import { readRawIfPresent, writeRaw } from '../commons/staging';
+import { InvalidInputError } from '../commons/errors';
 import { adapterFor } from '../sources';
 
 export interface ExtractedSource {
@@ -37,6 +38,11 @@ export async function extractSource(
   const rawKey = keys.raw(run.snapshotDate, source, run.runId);
   const resumed = await alreadyStaged(deps.store, rawKey);
   if (resumed) return resumed;
+  if (source.kind === 'streaming_history') {
+    throw new InvalidInputError(
+      `${source.ref} is imported from the files Spotify sends you, not fetched: run \`npm run import:history\`.`,
+    );
+  }
   const adapter = adapterFor(source.kind);
   const afterMs = source.kind === 'recently_played' ? await readCursor(deps.store) : undefined;
   const fetched = await adapter.fetch(deps.catalog, source, afterMs === undefined ? {} : { afterMs });

@@ -24,15 +24,14 @@ async function finalize(event: unknown) {
     countMetric('ExecutionsFailed', 1);
     return recordFailure(objectStore(), failure);
   }
-  const { run, outcomes } = parseOrThrow(
-    finalizeEventSchema,
-    event,
-    'Finalize event',
-    'Run it from the state machine.',
-  );
+  const {
+    run,
+    outcomes,
+    import: imported,
+  } = parseOrThrow(finalizeEventSchema, event, 'Finalize event', 'Run it from the state machine.');
   logger.appendKeys({ runId: run.runId, snapshotDate: run.snapshotDate });
   const store = objectStore();
-  const manifest = buildManifest(run, outcomes, new Date());
+  const manifest = buildManifest(run, outcomes, new Date(), imported ?? null);
   const manifestKey = keys.runManifest(run.snapshotDate, run.runId);
   await store.putText(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, {
     contentType: 'application/json',
@@ -56,6 +55,8 @@ async function finalize(event: unknown) {
         `. Each failed source's earlier data is untouched. Details in ${store.describe(manifestKey)}.`,
     );
   }
+  // Every file is published (and archived under raw/): the uploads, privacy fields and all, can go.
+  if (imported) for (const file of imported.files) await store.delete(file.key);
   // Warnings reach the alerts topic once a day, not with every hourly run.
   const alert =
     manifest.warnings.length > 0 && (await claimDailyAlert(store, 'warnings', run.snapshotDate))

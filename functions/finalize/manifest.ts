@@ -1,5 +1,5 @@
 import type { RunParameters } from '../commons/domain/run';
-import type { SourceOutcome } from '../commons/domain/step-events';
+import type { ImportPlanEvent, SourceOutcome } from '../commons/domain/step-events';
 
 /** Lambda reports a failure's cause as JSON (`errorMessage`, `trace`); the message is what a person needs. */
 export function causeMessage(cause: string | undefined): string {
@@ -21,7 +21,12 @@ export function causeMessage(cause: string | undefined): string {
 }
 
 /** A small JSON record of what one execution did, kept beside (not inside) the datasets' prefixes. */
-export function buildManifest(run: RunParameters, outcomes: readonly SourceOutcome[], finishedAt: Date) {
+export function buildManifest(
+  run: RunParameters,
+  outcomes: readonly SourceOutcome[],
+  finishedAt: Date,
+  imported: ImportPlanEvent | null = null,
+) {
   const failed = outcomes.filter((outcome) => outcome.status === 'failed');
   const warnings = [
     ...new Set(
@@ -36,6 +41,18 @@ export function buildManifest(run: RunParameters, outcomes: readonly SourceOutco
     startedAt: run.startedAt,
     finishedAt: finishedAt.toISOString(),
     warnings,
+    // An import's inbox folder and its files (deleted once every one is published).
+    ...(imported
+      ? {
+          import: {
+            prefix: imported.prefix,
+            includeIncognito: imported.includeIncognito,
+            files: imported.files.map((file) => file.name),
+            ignored: imported.ignored,
+            inboxDeleted: failed.length === 0,
+          },
+        }
+      : {}),
     sources: outcomes.map((outcome) =>
       outcome.status === 'succeeded'
         ? {
@@ -52,7 +69,9 @@ export function buildManifest(run: RunParameters, outcomes: readonly SourceOutco
             enrichmentUnavailable: outcome.transform.enrichmentUnavailable,
             rowsWritten: outcome.load.rows,
             published: outcome.load.keys,
+            publishedTotal: outcome.load.keysTotal ?? outcome.load.keys.length,
             latestUpdated: outcome.load.latestUpdated,
+            ...(outcome.load.plays ? { plays: outcome.load.plays } : {}),
             durationsMs: {
               extract: outcome.extract.durationMs,
               transform: outcome.transform.durationMs,

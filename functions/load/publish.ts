@@ -11,6 +11,7 @@ import {
   playRecordSchema,
   playsByDay,
   RECENTLY_PLAYED,
+  type MergeStats,
   type PlayRecord,
 } from '../datasets/recently-played';
 import { TOP_TRACKS } from '../datasets/top-tracks';
@@ -18,6 +19,8 @@ import { TOP_TRACKS } from '../datasets/top-tracks';
 export interface Published {
   readonly keys: string[];
   readonly latestUpdated: boolean;
+  /** recently_played: what the plays changed, summed over the days they fell on. */
+  readonly plays?: MergeStats;
 }
 
 const CSV = 'text/csv; charset=utf-8';
@@ -66,29 +69,39 @@ function parseDay(text: string, key: string, store: ObjectStore, options: CsvOpt
 /**
  * Plays are merged into the file of the day they ended on: every play once, whatever runs or
  * imports reported it, each day rewritten with a conditional write and merged again on a conflict.
- * The cursor moves only after every day is written.
+ * The API's cursor moves only after every day is written, and only for the API's own plays (an
+ * export's newest play says nothing about what the API has already been asked for).
  */
 async function publishPlays(
   store: ObjectStore,
+  source: SourceRef,
   document: Extract<NormalizedDocument, { dataset: 'recently_played' }>,
   options: CsvOptions,
 ): Promise<Published> {
   const written: string[] = [];
+  const totals = { added: 0, mergedWithApi: 0, alreadyPresent: 0 };
   for (const [day, plays] of [...playsByDay(document.records)].sort(([a], [b]) => a.localeCompare(b))) {
     const key = keys.playsCsv(day);
+    let stats: MergeStats | undefined;
     await updateConditionally(store, key, (current) => {
       const existing = current ? parseDay(current.text, key, store, options) : [];
-      const csv = renderCsv(RECENTLY_PLAYED, mergePlays(existing, plays), options);
+      const merged = mergePlays(existing, plays);
+      stats = merged.stats;
+      const csv = renderCsv(RECENTLY_PLAYED, merged.plays, options);
       return current?.text === csv ? undefined : { body: csv, options: { contentType: CSV } };
     });
+    totals.added += stats?.added ?? 0;
+    totals.mergedWithApi += stats?.mergedWithApi ?? 0;
+    totals.alreadyPresent += stats?.alreadyPresent ?? 0;
     written.push(key);
   }
+  if (source.kind !== 'recently_played') return { keys: written, latestUpdated: false, plays: totals };
   const newest = document.records.reduce<string | undefined>(
     (latest, play) => (latest === undefined || play.played_at > latest ? play.played_at : latest),
     undefined,
   );
   if (newest) await advanceCursor(store, newest, document.runId);
-  return { keys: written, latestUpdated: false };
+  return { keys: written, latestUpdated: false, plays: totals };
 }
 
 export function publish(
@@ -99,5 +112,5 @@ export function publish(
 ): Promise<Published> {
   return document.dataset === 'top_tracks'
     ? publishRanked(store, source, document, options)
-    : publishPlays(store, document, options);
+    : publishPlays(store, source, document, options);
 }

@@ -1,13 +1,16 @@
 import type { ObjectStore } from '../commons/clients/object-store';
 import { keys, parseRawKey, PREFIXES } from '../commons/domain/keys';
 import type { ReplayRange } from '../commons/domain/run';
-import { sourceFromSlug, type SourceRef } from '../commons/domain/sources';
+import { isImported, sourceFromSlug, type SourceRef } from '../commons/domain/sources';
 import { InvalidInputError } from '../commons/errors';
 
 export interface PlanItem {
   readonly source: SourceRef;
-  /** A replay iteration rebuilds one source for one archived date, without calling Spotify. */
-  readonly replay: { readonly snapshotDate: string } | null;
+  /**
+   * A replay iteration rebuilds one source for one archived date, without calling Spotify; an
+   * imported file is rebuilt on its own (`rawKey`), so an iteration's memory is one file's.
+   */
+  readonly replay: { readonly snapshotDate: string; readonly rawKey?: string } | null;
 }
 
 /**
@@ -28,10 +31,14 @@ export async function replayItems(
     if (parsed.snapshotDate > range.to) break;
     const source = sourceFromSlug(parsed.slug);
     if (!source || (wanted.size > 0 && !wanted.has(source.slug))) continue;
-    found.set(`${parsed.snapshotDate}|${source.slug}`, {
-      source,
-      replay: { snapshotDate: parsed.snapshotDate },
-    });
+    if (isImported(source)) {
+      found.set(key, { source, replay: { snapshotDate: parsed.snapshotDate, rawKey: key } });
+    } else {
+      found.set(`${parsed.snapshotDate}|${source.slug}`, {
+        source,
+        replay: { snapshotDate: parsed.snapshotDate },
+      });
+    }
   }
   if (found.size === 0) {
     throw new InvalidInputError(

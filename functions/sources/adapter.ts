@@ -24,12 +24,16 @@ export interface FetchContext {
   readonly afterMs?: number;
 }
 
-/**
- * One adapter per kind of source: `fetch` talks to Spotify (Extract), `read` turns the staged
- * payload into entries (Transform), so that a replay of staged payloads never needs Spotify.
- */
-export interface SourceAdapter {
-  fetch(catalog: SpotifyCatalog, source: SourceRef, context: FetchContext): Promise<FetchedSource>;
-  /** A payload that is not this adapter's shape is a `problem`, not an exception. */
+/** Turns a raw payload of one kind into entries (Transform), so a replay never needs Spotify. */
+export interface SourceReader {
+  /** A payload that is not this kind's shape is a `problem`, not an exception. */
   read(payload: unknown, source: SourceRef): ReadSource | { problem: string };
+}
+
+/**
+ * One adapter per kind of source Spotify's Web API serves: `fetch` talks to Spotify (Extract),
+ * `read` turns the raw payload it kept into entries (Transform).
+ */
+export interface SourceAdapter extends SourceReader {
+  fetch(catalog: SpotifyCatalog, source: SourceRef, context: FetchContext): Promise<FetchedSource>;
 }

@@ -15,7 +15,11 @@ async function transform(event: unknown) {
   );
   logger.appendKeys({ runId: run.runId, snapshotDate: run.snapshotDate, source: source.ref });
   const store = objectStore();
-  const rawKeys = replay ? await archivedRawKeys(store, source, replay.snapshotDate) : [extract.rawKey];
+  const rawKeys = replay?.rawKey
+    ? [replay.rawKey]
+    : replay
+      ? await archivedRawKeys(store, source, replay.snapshotDate)
+      : [extract.rawKey];
   const summary = await transformSource(store, run, source, rawKeys);
   countMetric('ItemsSeen', summary.itemsSeen);
   countMetric(

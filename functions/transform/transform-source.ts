@@ -7,7 +7,7 @@ import { StagingObjectInvalid, StagingObjectMissing } from '../commons/errors';
 import { readRaw } from '../commons/staging';
 import { mergePlays, playRows } from '../datasets/recently-played';
 import { rankedRows } from '../datasets/top-tracks';
-import { adapterFor } from '../sources';
+import { readerFor } from '../sources';
 
 /** Builds the source's rows from its raw document; the same code serves a run and a replay. */
 export function normalize(
@@ -16,7 +16,7 @@ export function normalize(
   raw: { payload: unknown; snapshotDate: string },
   describe: string,
 ): NormalizedDocument {
-  const read = adapterFor(source.kind).read(raw.payload, source);
+  const read = readerFor(source.kind).read(raw.payload, source);
   if ('problem' in read) {
     throw new StagingObjectInvalid(
       `Raw object ${describe} does not hold a ${source.kind} answer (${read.problem}); it was written by another ` +
@@ -100,7 +100,7 @@ function combine(documents: readonly NormalizedDocument[]): NormalizedDocument |
       document.dataset === 'recently_played' ? document.records : [],
     );
     // The same play seen by two runs is one row (Load's merge would also keep it once).
-    return { ...common, dataset: 'recently_played', records: mergePlays([], plays) };
+    return { ...common, dataset: 'recently_played', records: mergePlays([], plays).plays };
   }
   return first;
 }

@@ -63,6 +63,7 @@ const manifestSchema = z.looseObject({
       status: z.string(),
       rowsWritten: z.number().optional(),
       published: z.array(z.string()),
+      publishedTotal: z.number().optional(),
       error: z.string().optional(),
       cause: z.string().optional(),
     }),
@@ -88,6 +89,8 @@ export function summarize(result: LocalRunResult, cwd: string, manifestKey: stri
     if (source.status === 'succeeded') {
       lines.push(`  ✔ ${source.source}: ${source.rowsWritten ?? 0} rows`);
       for (const key of source.published) lines.push(`      ${relative(result.fileOf(key))}`);
+      const more = (source.publishedTotal ?? source.published.length) - source.published.length;
+      if (more > 0) lines.push(`      and ${more} more`);
     } else {
       lines.push(`  ✖ ${source.source}: ${source.error ?? 'failed'}: ${source.cause ?? ''}`);
     }

@@ -31,12 +31,15 @@ export interface LocalRunOptions {
   readonly snapshotDate?: string;
   /** Execution input `sources` (references as users write them); absent: the configured defaults. */
   readonly sources?: readonly string[];
+  /** The execution's name (default: `local-<date>-<random>`); an import names it after its inbox folder. */
+  readonly executionName?: string;
   /** The whole execution input, as given (tests of input validation); overrides `sources`. */
   readonly input?: Json;
   /** Where plain-file copies of the bucket go (`<dataDir>/<bucket>/<key>`) and s3rver keeps its store. */
   readonly dataDir: string;
   readonly bucket?: string;
-  readonly spotify: SpotifyTarget;
+  /** Absent for an execution that calls no Spotify (an import). */
+  readonly spotify?: SpotifyTarget;
   /**
    * Reuse a running local S3 (tests); its owner looks after the data dir. Otherwise this run owns
    * the data dir: it takes `<dataDir>/.lock` (waiting for another run that holds it), clears what
@@ -53,6 +56,8 @@ export interface LocalRunOptions {
   /** Extra settings for the handlers (QUALITY_*, CSV_NEUTRALIZE_FORMULAS, ...). */
   readonly env?: Record<string, string>;
   readonly onEvent?: (event: EventLog) => void;
+  /** Runs once the local S3 is up, before the execution starts (an import uploads its files here). */
+  readonly beforeExecution?: (s3: { readonly endpoint: string; readonly bucket: string }) => Promise<void>;
 }
 
 export interface LocalRunResult {
@@ -140,13 +145,17 @@ function handlerEnvironment(
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
-    SPOTIFY_API_URL: spotify.apiUrl,
-    SPOTIFY_ACCOUNTS_URL: spotify.accountsUrl,
-    SPOTIFY_CLIENT_ID: spotify.clientId,
-    SPOTIFY_CLIENT_SECRET: spotify.clientSecret ?? '',
-    SPOTIFY_REFRESH_TOKEN: spotify.refreshToken ?? '',
-    // A rotated refresh token is kept here (mode 0600), git-ignored with the rest of the data dir.
-    SPOTIFY_TOKEN_FILE: path.join(options.dataDir, 'spotify-token.json'),
+    ...(spotify
+      ? {
+          SPOTIFY_API_URL: spotify.apiUrl,
+          SPOTIFY_ACCOUNTS_URL: spotify.accountsUrl,
+          SPOTIFY_CLIENT_ID: spotify.clientId,
+          SPOTIFY_CLIENT_SECRET: spotify.clientSecret ?? '',
+          SPOTIFY_REFRESH_TOKEN: spotify.refreshToken ?? '',
+          // A rotated refresh token is kept here (mode 0600), git-ignored with the rest of the data dir.
+          SPOTIFY_TOKEN_FILE: path.join(options.dataDir, 'spotify-token.json'),
+        }
+      : {}),
     ...(options.realTimings ? {} : { SPOTIFY_RETRY_BASE_MS: '20', SPOTIFY_MAX_RETRY_DELAY_MS: '200' }),
     ...options.env,
   };
@@ -166,6 +175,7 @@ export async function runLocalExecution(options: LocalRunOptions): Promise<Local
   Object.assign(process.env, handlerEnvironment(options, bucket, endpoint));
   const events: EventLog[] = [];
   try {
+    await options.beforeExecution?.({ endpoint, bucket });
     const input: Json = options.input ?? (options.sources ? { sources: [...options.sources] } : {});
     const now = new Date();
     const startTime = options.snapshotDate ? new Date(`${options.snapshotDate}T06:00:00.000Z`) : now;
@@ -173,7 +183,9 @@ export async function runLocalExecution(options: LocalRunOptions): Promise<Local
       realTimings: options.realTimings ?? false,
       executionStartTime: startTime.toISOString(),
     });
-    const executionName = `local-${startTime.toISOString().slice(0, 10)}-${now.getTime().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const executionName =
+      options.executionName ??
+      `local-${startTime.toISOString().slice(0, 10)}-${now.getTime().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const execution = bound.machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: bound.handlers,

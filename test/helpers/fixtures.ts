@@ -188,9 +188,19 @@ export function playRecord(overrides: Partial<PlayRecord> = {}): PlayRecord {
   };
 }
 
-/** The same play as a streaming-history export reports it: the export-only columns filled. */
+/**
+ * The same play as a streaming-history export reports it: the export-only columns filled, and of
+ * the catalog only what the export names (the album's artist, no ids, no duration or context).
+ */
 export function exportedPlay(overrides: Partial<PlayRecord> = {}): PlayRecord {
   return playRecord({
+    artist_ids: [null],
+    album_id: null,
+    duration_ms: null,
+    explicit: null,
+    isrc: null,
+    context_type: null,
+    context_uri: null,
     source: 'export',
     ms_played: 185000,
     reason_start: 'trackdone',

@@ -5,6 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { keys, toRunId } from '../../functions/commons/domain/keys';
 import { TOP_50_GLOBAL_PLAYLIST_ID } from '../../functions/commons/domain/sources';
+import { emptySkipCounts } from '../../functions/commons/domain/tracks';
 import { localS3Client } from '../../scripts/local/local-s3';
 import { s3StoreDir, type LocalRunOptions, type LocalRunResult } from '../../scripts/local/run-local';
 import { publishedFiles } from '../helpers/bucket-snapshot';
@@ -145,7 +146,7 @@ describe('a development-mode app reading playlists with a user token', () => {
     // it counts as a duplicate, as position 21 (position 1 again) does.
     expect(onlySource(result)).toMatchObject({
       itemsSeen: 56,
-      skipped: { null_item: 1, invalid: 1, local_file: 1, episode: 1, unavailable: 0, duplicate: 2 },
+      skipped: { ...emptySkipCounts(), null_item: 1, invalid: 1, local_file: 1, episode: 1, duplicate: 2 },
     });
   });
 });

@@ -52,6 +52,7 @@ describe('step handlers against a local S3 server', () => {
         { source: owned, replay: null },
       ],
       concurrency: 2,
+      import: null,
     });
   });
 

@@ -40,6 +40,7 @@ describe('local execution of the deployed state machine', () => {
       .map((event) => ('state' in event ? event.state.name : ''));
     expect(entered).toEqual([
       'Plan',
+      'IsImport',
       'Sources',
       'FromSpotify',
       'Extract',

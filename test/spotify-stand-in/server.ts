@@ -164,12 +164,29 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The stand-in user's listening when a test sets none: a play every 4 minutes from three days (on
+ * the hour) before the stand-in started. The sample export (sample-export.ts) reports the same plays.
+ */
+export function standInListening(
+  start: Date,
+  userId = DEFAULT_USER_ID,
+  playlists: ReadonlyMap<string, PlaylistFixture> = samplePlaylists(userId),
+): ListeningOptions {
+  const ownPlaylist = [...playlists.values()].find((playlist) => playlist.owner === userId);
+  return {
+    startAt: new Date(Math.floor(start.getTime() / 3_600_000) * 3_600_000 - 3 * 86_400_000),
+    everyMinutes: 4,
+    playlistContextId: ownPlaylist?.id ?? 'noPlaylist000000000000',
+    extraPlays: [],
+  };
+}
+
 function defaultOptions(overrides: Partial<StandInOptions>): StandInOptions {
   const now = overrides.now ?? (() => new Date());
   const userId = overrides.userId ?? DEFAULT_USER_ID;
   const start = now();
   const playlists = overrides.playlists ?? samplePlaylists(userId);
-  const ownPlaylist = [...playlists.values()].find((playlist) => playlist.owner === userId);
   return {
     mode: 'development',
     clientId: STAND_IN_CLIENT_ID,
@@ -184,13 +201,7 @@ function defaultOptions(overrides: Partial<StandInOptions>): StandInOptions {
     registeredRedirectUris: [DEFAULT_REDIRECT_URI],
     authorizeDecision: 'approve',
     topTrackCounts: { short_term: 50, medium_term: 50, long_term: 50 },
-    listening: {
-      // A play every 4 minutes from three days (on the hour) before the stand-in started.
-      startAt: new Date(Math.floor(start.getTime() / 3_600_000) * 3_600_000 - 3 * 86_400_000),
-      everyMinutes: 4,
-      playlistContextId: ownPlaylist?.id ?? 'noPlaylist000000000000',
-      extraPlays: [],
-    },
+    listening: standInListening(start, userId, playlists),
     audioFeaturesForbiddenMessage: null,
     faults: [],
     ...overrides,

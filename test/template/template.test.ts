@@ -22,11 +22,12 @@ describe('packaged CloudFormation template', () => {
     return found;
   };
 
-  it('runs the five functions on nodejs24.x, arm64, each a small zip', () => {
+  it('runs the six functions on nodejs24.x, arm64, each a small zip', () => {
     const functions = resourcesOfType(packaged.template, 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual([
       'ExtractLambdaFunction',
       'FinalizeLambdaFunction',
+      'ImportFileLambdaFunction',
       'LoadLambdaFunction',
       'PlanLambdaFunction',
       'TransformLambdaFunction',
@@ -37,6 +38,7 @@ describe('packaged CloudFormation template', () => {
     expect(Object.keys(packaged.zipSizes).sort()).toEqual([
       'extract',
       'finalize',
+      'importFile',
       'load',
       'plan',
       'transform',
@@ -72,7 +74,9 @@ describe('packaged CloudFormation template', () => {
     const { States } = definition;
     expect(definition.StartAt).toBe('Plan');
     expect(functionOf(States.Plan)).toBe('${PlanLambdaFunction.Arn}');
-    expect(States.Plan?.Next).toBe('Sources');
+    // A plain run goes straight to Sources; an import first archives its files (test/template/import.test.ts).
+    expect(States.Plan?.Next).toBe('IsImport');
+    expect(States.IsImport).toMatchObject({ Type: 'Choice', Default: 'ImportFiles' });
     const map = States.Sources;
     expect(map).toMatchObject({
       Type: 'Map',
@@ -261,6 +265,7 @@ describe('packaged CloudFormation template', () => {
       's3:PutObject ${DataBucket.Arn}/curated/*,${DataBucket.Arn}/latest/*,${DataBucket.Arn}/state/recently_played/*',
     ]);
     expect(grants(finalize, 's3')).toEqual([
+      's3:DeleteObject ${DataBucket.Arn}/inbox/*',
       's3:GetObject ${DataBucket.Arn}/state/alerts/*',
       's3:ListBucket ${DataBucket.Arn}',
       's3:PutObject ${DataBucket.Arn}/runs/*',
@@ -276,7 +281,9 @@ describe('packaged CloudFormation template', () => {
       .map(([id]) => id)
       .sort();
     expect(lambdaRoles).toEqual(
-      ['Extract', 'Finalize', 'Load', 'Plan', 'Transform'].map((name) => `${name}IamRoleLambdaExecution`),
+      ['Extract', 'Finalize', 'ImportFile', 'Load', 'Plan', 'Transform'].map(
+        (name) => `${name}IamRoleLambdaExecution`,
+      ),
     );
 
     for (const statement of [plan, extract, transform, load, finalize].flatMap(
@@ -402,7 +409,7 @@ describe('packaged CloudFormation template', () => {
     }
     const groups = resourcesOfType(packaged.template, 'AWS::Logs::LogGroup');
     // One per function, one for the state machine.
-    expect(groups.length).toBe(6);
+    expect(groups.length).toBe(7);
     for (const [, group] of groups) expect(group.Properties?.RetentionInDays).toBe(30);
     const machine = resource('PipelineStateMachine').Properties ?? {};
     expect(machine.TracingConfiguration).toEqual({ Enabled: true });

@@ -17,6 +17,7 @@ import { renderCsv, parseCsv as parseDatasetCsv } from '../../functions/datasets
 import {
   canonicalInstant,
   mergePlays,
+  PLAY_MATCH_TOLERANCE_MS,
   playKey,
   playRecordSchema,
   playRows,
@@ -292,6 +293,7 @@ describe('rankedRows', () => {
       [9, 't2', 'Also kept'],
     ]);
     expect(result.skipped).toEqual({
+      ...emptySkipCounts(),
       null_item: 2,
       invalid: 1,
       local_file: 1,
@@ -445,7 +447,7 @@ describe('playRows', () => {
     ]);
     expect(result.records.map((r) => r.track_id)).toEqual(['t2']);
     expect(result.skipped).toEqual({
-      null_item: 0,
+      ...emptySkipCounts(),
       invalid: 5,
       local_file: 1,
       episode: 1,
@@ -483,28 +485,33 @@ describe('playRows', () => {
 describe('mergePlays', () => {
   const at = (time: string, trackId: string, overrides: Partial<PlayRecord> = {}) =>
     playRecord({ played_at: `2026-03-01T${time}.000Z`, track_id: trackId, ...overrides });
+  const merged = (existing: PlayRecord[], incoming: PlayRecord[]) => mergePlays(existing, incoming).plays;
 
   it('keeps every play once, sorted by end time then track id', () => {
     const existing = [at('10:00:00', 't1'), at('09:00:00', 't2')];
     const incoming = [at('10:00:00', 't1'), at('11:00:00', 't3'), at('10:00:00', 't0')];
-    expect(mergePlays(existing, incoming).map(playKey)).toEqual([
+    const result = mergePlays(existing, incoming);
+    expect(result.plays.map(playKey)).toEqual([
       '2026-03-01T09:00:00.000Z|t2',
       '2026-03-01T10:00:00.000Z|t0',
       '2026-03-01T10:00:00.000Z|t1',
       '2026-03-01T11:00:00.000Z|t3',
     ]);
+    expect(result.stats).toEqual({ added: 2, mergedWithApi: 0, alreadyPresent: 1 });
   });
 
   it('is idempotent: merging the same plays twice gives identical output', () => {
-    const existing = [at('10:00:00', 't1'), at('09:00:00', 't2', { source: 'export', ms_played: 1 })];
-    const incoming = [at('11:00:00', 't3'), at('09:00:00', 't2'), at('10:00:00', 't1')];
-    const once = mergePlays(existing, incoming);
-    expect(mergePlays(once, incoming)).toEqual(once);
-    expect(mergePlays(once, once)).toEqual(once);
-    expect(mergePlays([], once)).toEqual(once);
-    expect(renderCsv(RECENTLY_PLAYED, mergePlays(once, incoming), on)).toBe(
-      renderCsv(RECENTLY_PLAYED, once, on),
-    );
+    const existing = [
+      at('10:00:00', 't1'),
+      exportedPlay({ played_at: '2026-03-01T09:00:03.000Z', track_id: 't2' }),
+    ];
+    const incoming = [at('11:00:00', 't3'), at('09:00:01', 't2'), at('10:00:00', 't1')];
+    const once = merged(existing, incoming);
+    expect(merged(once, incoming)).toEqual(once);
+    expect(merged(once, once)).toEqual(once);
+    expect(merged([], once)).toEqual(once);
+    expect(mergePlays(once, incoming).stats).toEqual({ added: 0, mergedWithApi: 0, alreadyPresent: 3 });
+    expect(renderCsv(RECENTLY_PLAYED, merged(once, incoming), on)).toBe(renderCsv(RECENTLY_PLAYED, once, on));
   });
 
   it('is idempotent through the day file: parse, merge the same plays again, render the same bytes', () => {
@@ -515,28 +522,64 @@ describe('mergePlays', () => {
         track_name: '-5 "live"',
       }),
       at('09:00:00', 't2', { album_name: null, duration_ms: null, explicit: true }),
-      exportedPlay({ played_at: '2026-03-01T08:00:00.000Z', track_id: 't3', platform: 'ios\r\nbeta' }),
+      exportedPlay({ played_at: '2026-03-01T08:00:00.000Z', track_id: 't3', platform: 'ios beta' }),
     ];
-    const file = renderCsv(RECENTLY_PLAYED, mergePlays([], plays), on);
+    const file = renderCsv(RECENTLY_PLAYED, merged([], plays), on);
     const existing = parseDatasetCsv(RECENTLY_PLAYED, file, on).map((row) => playRecordSchema.parse(row));
-    expect(renderCsv(RECENTLY_PLAYED, mergePlays(existing, plays), on)).toBe(file);
+    expect(renderCsv(RECENTLY_PLAYED, merged(existing, plays), on)).toBe(file);
   });
 
-  it('prefers the export row over the api row, whichever arrives first', () => {
-    const api = at('10:00:00', 't1');
-    const exported = exportedPlay({ played_at: api.played_at, track_id: 't1' });
-    expect(mergePlays([api], [exported])).toEqual([exported]);
-    expect(mergePlays([exported], [api])).toEqual([exported]);
-    expect(mergePlays([], [api, exported, api])).toEqual([exported]);
+  it("joins an API play and the export's report of it: the export's listening, the API's catalog", () => {
+    const api = at('10:00:00.412'.slice(0, 8), 't1', { played_at: '2026-03-01T10:00:00.412Z' });
+    const exported = exportedPlay({
+      played_at: '2026-03-01T10:00:00.000Z',
+      track_id: 't1',
+      track_name: 'Song',
+    });
+    const joined = { ...api, ...pickListening(exported), played_at: exported.played_at };
+    expect(merged([api], [exported])).toEqual([joined]);
+    expect(merged([exported], [api])).toEqual([joined]);
+    expect(merged([], [api, exported, api])).toEqual([joined]);
+    expect(mergePlays([api], [exported]).stats).toEqual({ added: 0, mergedWithApi: 1, alreadyPresent: 0 });
+    expect(mergePlays([joined], [exported]).stats).toEqual({ added: 0, mergedWithApi: 0, alreadyPresent: 1 });
+    expect(mergePlays([joined], [api]).stats).toEqual({ added: 0, mergedWithApi: 0, alreadyPresent: 1 });
+  });
+
+  it(`joins within ${PLAY_MATCH_TOLERANCE_MS / 1000} s only, one to one, nearest first`, () => {
+    const api = (time: string) => at(time, 't1', { played_at: `2026-03-01T${time}Z` });
+    const exported = (time: string) => exportedPlay({ played_at: `2026-03-01T${time}Z`, track_id: 't1' });
+    // 30 s apart: the same play; 31 s apart: two plays.
+    expect(merged([api('10:00:30.000')], [exported('10:00:00.000')])).toHaveLength(1);
+    expect(merged([api('10:00:31.000')], [exported('10:00:00.000')])).toHaveLength(2);
+    // A track played twice in a row: each API play joins its own export play.
+    const twice = merged(
+      [api('10:03:20.900'), api('10:00:00.200')],
+      [exported('10:00:00.000'), exported('10:03:20.000')],
+    );
+    expect(twice.map((play) => [play.played_at, play.source, play.album_id])).toEqual([
+      ['2026-03-01T10:00:00.000Z', 'export', 'album1'],
+      ['2026-03-01T10:03:20.000Z', 'export', 'album1'],
+    ]);
+    // A 5-second skip and a full play of the same track: the API play joins the nearer one.
+    const skipThenPlay = merged(
+      [api('10:03:05.500')],
+      [exported('09:59:59.000'), exported('10:00:04.000'), exported('10:03:05.000')],
+    );
+    expect(skipThenPlay.filter((play) => play.album_id !== null).map((play) => play.played_at)).toEqual([
+      '2026-03-01T10:03:05.000Z',
+    ]);
+    expect(skipThenPlay).toHaveLength(3);
+    // Another track at the same time never joins.
+    expect(merged([at('10:00:00', 't2')], [exported('10:00:00.000')])).toHaveLength(2);
   });
 
   it('keeps the first row of two from the same kind of source', () => {
     const first = at('10:00:00', 't1', { track_name: 'First' });
     const second = at('10:00:00', 't1', { track_name: 'Second' });
-    expect(mergePlays([first], [second])).toEqual([first]);
+    expect(merged([first], [second])).toEqual([first]);
     const firstExport = exportedPlay({ track_name: 'First export' });
     const secondExport = exportedPlay({ track_name: 'Second export' });
-    expect(mergePlays([firstExport], [secondExport])).toEqual([firstExport]);
+    expect(merged([firstExport], [secondExport])).toEqual([firstExport]);
   });
 
   it('does not change its inputs', () => {
@@ -547,6 +590,13 @@ describe('mergePlays', () => {
     expect(JSON.stringify([existing, incoming])).toBe(before);
   });
 });
+
+/** The columns only an export fills. */
+function pickListening(play: PlayRecord): Partial<PlayRecord> {
+  const { source, ms_played, reason_start, reason_end, shuffle, skipped, offline, conn_country, platform } =
+    play;
+  return { source, ms_played, reason_start, reason_end, shuffle, skipped, offline, conn_country, platform };
+}
 
 describe('playsByDay', () => {
   it('groups plays by their played_date, in order of appearance', () => {

@@ -82,6 +82,7 @@ describe('buildManifest', () => {
           enrichmentUnavailable: ['audio_features (HTTP 403)'],
           rowsWritten: 50,
           published: ['curated/playlist-abc.csv'],
+          publishedTotal: 1,
           latestUpdated: true,
           durationsMs: { extract: 100, transform: 20, load: 30 },
         },

@@ -24,7 +24,8 @@ const PROTO_INPUT: unknown = JSON.parse('{"__proto__": {"sources": ["abc"]}}');
 
 const HINT =
   'Expected { "sources"?: ["playlist:<id>" | "me:top-tracks:short_term" | "me:recently-played", ...], ' +
-  '"snapshotDate"?: "<today, UTC>", "replay"?: { "from": "YYYY-MM-DD", "to"?: "YYYY-MM-DD" } }; every field is optional.';
+  '"snapshotDate"?: "<today, UTC>", "replay"?: { "from": "YYYY-MM-DD", "to"?: "YYYY-MM-DD" }, ' +
+  '"import"?: { "prefix": "inbox/<folder>/", "includeIncognito"?: false } }; every field is optional.';
 const NO_SOURCES = `Invalid execution input: no sources to run. ${SOURCE_REFERENCE_HELP}`;
 
 const refsOf = (input: unknown, defaults: PlanDefaults = userToken()) =>

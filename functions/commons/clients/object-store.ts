@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -30,6 +31,12 @@ export class WriteConflict extends Error {
   override readonly name = 'WriteConflict';
 }
 
+export interface ListedObject {
+  readonly key: string;
+  readonly lastModified: Date;
+  readonly bytes: number;
+}
+
 export interface StoredText {
   readonly text: string;
   readonly etag: string;
@@ -47,8 +54,10 @@ export interface ObjectStore {
   putBytes(key: string, body: Uint8Array, options: PutOptions): Promise<void>;
   /** The object's text with its ETag (for a conditional write back), or undefined when there is none. */
   getVersioned(key: string): Promise<StoredText | undefined>;
-  /** Every key under a prefix (after `startAfter`, if given), with when it was last written. */
-  list(prefix: string, startAfter?: string): Promise<{ key: string; lastModified: Date }[]>;
+  /** Every key under a prefix (after `startAfter`, if given), with when it was last written and its size. */
+  list(prefix: string, startAfter?: string): Promise<ListedObject[]>;
+  /** Removes an object (in a versioned bucket: hides it behind a delete marker); a missing key is no error. */
+  delete(key: string): Promise<void>;
   /** User metadata of an object, or undefined when there is no such key. */
   getMetadata(key: string): Promise<Record<string, string> | undefined>;
   describe(key: string): string;
@@ -101,8 +110,8 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string, startAfter?: string): Promise<{ key: string; lastModified: Date }[]> {
-    const found: { key: string; lastModified: Date }[] = [];
+  async list(prefix: string, startAfter?: string): Promise<ListedObject[]> {
+    const found: ListedObject[] = [];
     let token: string | undefined;
     do {
       const page = await this.s3
@@ -117,7 +126,13 @@ export class S3ObjectStore implements ObjectStore {
           throw storageError(error, 'list', this.describe(prefix));
         });
       for (const object of page.Contents ?? []) {
-        if (object.Key) found.push({ key: object.Key, lastModified: object.LastModified ?? new Date(0) });
+        if (object.Key) {
+          found.push({
+            key: object.Key,
+            lastModified: object.LastModified ?? new Date(0),
+            bytes: object.Size ?? 0,
+          });
+        }
       }
       token = page.NextContinuationToken;
     } while (token);
@@ -168,6 +183,14 @@ export class S3ObjectStore implements ObjectStore {
       );
     } catch (error) {
       throw storageError(error, 'write', this.describe(key));
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      throw storageError(error, 'delete', this.describe(key));
     }
   }
 

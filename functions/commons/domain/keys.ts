@@ -1,4 +1,4 @@
-import type { SourceRef } from './sources';
+import { STREAMING_HISTORY, type SourceRef } from './sources';
 
 /**
  * The bucket's key layout, in one place. Users query `curated/` (Hive-style partitions) and read
@@ -11,6 +11,8 @@ import type { SourceRef } from './sources';
  * - latest/     the newest snapshot of each top_tracks source
  * - runs/       one manifest per execution
  * - state/      what the pipeline remembers between runs (the recently-played cursor)
+ * - inbox/      streaming-history exports uploaded for an import, one folder per import; deleted
+ *               once imported (their plays are kept, privacy fields removed, under raw/)
  */
 export const PREFIXES = {
   raw: 'raw/',
@@ -21,12 +23,21 @@ export const PREFIXES = {
   latest: 'latest/',
   runs: 'runs/',
   state: 'state/',
+  inbox: 'inbox/',
 } as const;
 
+/** An import's folder: `inbox/<import id>/`, the id made of letters, digits, `.`, `_` and `-`. */
+export const INBOX_FOLDER_PATTERN = /^inbox\/[A-Za-z0-9._-]{1,100}\/$/;
+
+/** Spotify's answer for one source in one run, gzipped JSON: the archive a replay rebuilds from. */
+const raw = (snapshotDate: string, source: SourceRef, runId: string) =>
+  `${PREFIXES.raw}snapshot_date=${snapshotDate}/source=${source.slug}/run=${runId}.json.gz`;
+
 export const keys = {
-  /** Spotify's answer for one source in one run, gzipped JSON: the archive a replay rebuilds from. */
-  raw: (snapshotDate: string, source: SourceRef, runId: string) =>
-    `${PREFIXES.raw}snapshot_date=${snapshotDate}/source=${source.slug}/run=${runId}.json.gz`,
+  raw,
+  /** One file of a streaming-history import, as archived: one raw object per file, numbered from 1. */
+  importedFileRaw: (snapshotDate: string, runId: string, fileIndex: number) =>
+    raw(snapshotDate, STREAMING_HISTORY, `${runId}.file-${String(fileIndex + 1).padStart(3, '0')}`),
   rawDatePrefix: (snapshotDate: string) => `${PREFIXES.raw}snapshot_date=${snapshotDate}/`,
   /** Rows built from one raw answer; a replay execution builds several per source, one per answer. */
   normalized: (runId: string, source: SourceRef, rawKey: string) =>
@@ -38,6 +49,7 @@ export const keys = {
   /** Every play of one UTC day, whatever run or import reported it. */
   playsCsv: (playedDate: string) => `${PREFIXES.recentlyPlayed}played_date=${playedDate}/plays.csv`,
   recentlyPlayedCursor: () => `${PREFIXES.state}recently_played/cursor.json`,
+  inboxFolder: (importId: string) => `${PREFIXES.inbox}${importId}/`,
   runManifest: (snapshotDate: string, runId: string) =>
     `${PREFIXES.runs}snapshot_date=${snapshotDate}/run=${runId}/manifest.json`,
 };

@@ -2,20 +2,22 @@ import * as z from 'zod/mini';
 import '../validation';
 import { InvalidInputError } from '../errors';
 import { isSnapshotDate, utcDateOf } from './snapshot-date';
-import { toRunId } from './keys';
+import { INBOX_FOLDER_PATTERN, toRunId } from './keys';
 import {
+  isImported,
   isSourceRef,
   needsUser,
   parseSourceRef,
   SOURCE_REFERENCE_HELP,
   splitSourceList,
+  STREAMING_HISTORY,
   uniqueSources,
   type SourceRef,
 } from './sources';
 
 export const sourceRefSchema = z.object({
   ref: z.string(),
-  kind: z.enum(['playlist', 'top_tracks', 'recently_played']),
+  kind: z.enum(['playlist', 'top_tracks', 'recently_played', 'streaming_history']),
   slug: z.string(),
   dataset: z.enum(['top_tracks', 'recently_played']),
   scopes: z.array(z.string()),
@@ -43,6 +45,8 @@ export const executionInputSchema = z.strictObject({
   playlistIds: z.optional(z.array(z.string())),
   /** Rebuild curated data for these dates from the raw archive, without calling Spotify. */
   replay: z.optional(z.strictObject({ from: z.string(), to: z.optional(z.string()) })),
+  /** Import the streaming-history export files uploaded under this inbox/ folder. */
+  import: z.optional(z.strictObject({ prefix: z.string(), includeIncognito: z.optional(z.boolean()) })),
 });
 
 export const stepEventSchema = z.object({
@@ -69,7 +73,8 @@ export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, what: 
 
 export const INPUT_HINT =
   'Expected { "sources"?: ["playlist:<id>" | "me:top-tracks:short_term" | "me:recently-played", ...], ' +
-  '"snapshotDate"?: "<today, UTC>", "replay"?: { "from": "YYYY-MM-DD", "to"?: "YYYY-MM-DD" } }; every field is optional.';
+  '"snapshotDate"?: "<today, UTC>", "replay"?: { "from": "YYYY-MM-DD", "to"?: "YYYY-MM-DD" }, ' +
+  '"import"?: { "prefix": "inbox/<folder>/", "includeIncognito"?: false } }; every field is optional.';
 
 /** Dates a replay rebuilds, inclusive. */
 export interface ReplayRange {
@@ -77,11 +82,38 @@ export interface ReplayRange {
   readonly to: string;
 }
 
+/** A streaming-history import: the inbox folder its files were uploaded to. */
+export interface ImportRequest {
+  readonly prefix: string;
+  /** Import plays made in a private session too (left out by default). */
+  readonly includeIncognito: boolean;
+}
+
 export interface RunPlan {
   readonly run: RunParameters;
   readonly sources: SourceRef[];
   /** Present for a replay: which raw dates to rebuild (the sources then filter what is found). */
   readonly replay?: ReplayRange;
+  /** Present for an import: the run's only source is the streaming history. */
+  readonly import?: ImportRequest;
+}
+
+function importRequest(
+  request: { prefix: string; includeIncognito?: boolean | undefined },
+  others: { sources: boolean; replay: boolean },
+): ImportRequest {
+  if (others.sources || others.replay) {
+    throw new InvalidInputError(
+      `Invalid execution input: an import reads only the files under import.prefix; leave ${others.sources ? 'sources' : 'replay'} out.`,
+    );
+  }
+  if (!INBOX_FOLDER_PATTERN.test(request.prefix)) {
+    throw new InvalidInputError(
+      `Invalid execution input: import.prefix "${request.prefix.slice(0, 120)}" is not an inbox folder: write it ` +
+        'inbox/<name>/, the name made of letters, digits, ".", "_" and "-" (npm run import:history uploads there for you).',
+    );
+  }
+  return { prefix: request.prefix, includeIncognito: request.includeIncognito ?? false };
 }
 
 /** A month per replay execution keeps the Map's results well inside Step Functions' 256 KB payload. */
@@ -166,6 +198,10 @@ export function planRun(event: unknown, defaults: PlanDefaults): RunPlan {
   const explicit = fromInput.length > 0 || references !== undefined || parsed.playlistIds !== undefined;
   const replay = parsed.replay ? replayRange(parsed.replay, today) : undefined;
   const run = { snapshotDate: today, runId: toRunId(execution.name), startedAt: startedAt.toISOString() };
+  if (parsed.import) {
+    const request = importRequest(parsed.import, { sources: explicit, replay: replay !== undefined });
+    return { run, sources: [STREAMING_HISTORY], import: request };
+  }
   // A replay without sources rebuilds every source the archive holds for its dates.
   if (replay && !explicit) return { run, sources: [], replay };
   const sources = uniqueSources(explicit ? fromInput : defaults.sources);
@@ -175,6 +211,14 @@ export function planRun(event: unknown, defaults: PlanDefaults): RunPlan {
   if (sources.length > MAX_SOURCES_PER_RUN) {
     throw new InvalidInputError(
       `Invalid execution input: ${sources.length} sources, more than ${MAX_SOURCES_PER_RUN} per execution.`,
+    );
+  }
+  const imported = sources.filter(isImported);
+  if (!replay && imported.length > 0) {
+    throw new InvalidInputError(
+      `${imported.map((source) => source.ref).join(', ')} is imported from the files Spotify sends you, not fetched: ` +
+        'run `npm run import:history -- <the export>` (or upload the files to inbox/<name>/ and start an execution ' +
+        'with {"import": {"prefix": "inbox/<name>/"}}).',
     );
   }
   const userOnly = sources.filter(needsUser);

@@ -1,6 +1,7 @@
 /**
  * A source is one thing Spotify is asked for in a run: a playlist, one of the user's top-tracks
- * lists, or the user's recent plays. Users write references as strings (execution input, the
+ * lists, or the user's recent plays; or what Spotify sent the user as a file (the streaming-history
+ * export, imported rather than fetched). Users write references as strings (execution input, the
  * `sources` stage parameter, `--source`); they are normalized here once, and everything after
  * (keys, rows, manifests) uses the normalized form.
  */
@@ -8,13 +9,19 @@
 export const TIME_RANGES = ['short_term', 'medium_term', 'long_term'] as const;
 export type TimeRange = (typeof TIME_RANGES)[number];
 
-export type SourceKind = 'playlist' | 'top_tracks' | 'recently_played';
+export type SourceKind = 'playlist' | 'top_tracks' | 'recently_played' | 'streaming_history';
+
+/** The kinds a run asks Spotify's Web API for (the streaming history is imported from a file). */
+export type FetchedKind = Exclude<SourceKind, 'streaming_history'>;
 
 /** The curated dataset a source's rows land in. */
 export type DatasetName = 'top_tracks' | 'recently_played';
 
 export interface SourceRef {
-  /** The normalized reference: `playlist:<id>`, `me:top-tracks:<range>`, `me:recently-played`. */
+  /**
+   * The normalized reference: `playlist:<id>`, `me:top-tracks:<range>`, `me:recently-played`, or
+   * `export:streaming-history`.
+   */
   readonly ref: string;
   readonly kind: SourceKind;
   /** Safe in S3 keys and file names: `playlist-<id>`, `me-top-tracks-short_term`, `me-recently-played`. */
@@ -73,6 +80,15 @@ const RECENTLY_PLAYED: SourceRef = {
   scopes: [SCOPES.recentlyPlayed],
 };
 
+/** Spotify's "Extended streaming history" export: every play of the account, imported from its files. */
+export const STREAMING_HISTORY: SourceRef = {
+  ref: 'export:streaming-history',
+  kind: 'streaming_history',
+  slug: 'export-streaming-history',
+  dataset: 'recently_played',
+  scopes: [],
+};
+
 const isTimeRange = (value: string): value is TimeRange => (TIME_RANGES as readonly string[]).includes(value);
 
 /** The playlist id in a link people copy from the app (`https://open.spotify.com/playlist/<id>?si=...`). */
@@ -110,6 +126,7 @@ export function parseSourceRef(raw: string): SourceRef | { problem: string } {
       : { problem: `"${raw}" does not hold a Spotify playlist id (base-62 letters and digits)` };
   }
   if (text === RECENTLY_PLAYED.ref) return RECENTLY_PLAYED;
+  if (text === STREAMING_HISTORY.ref) return STREAMING_HISTORY;
   if (text.startsWith('me:top-tracks:')) {
     const range = text.slice('me:top-tracks:'.length);
     return isTimeRange(range)
@@ -137,11 +154,16 @@ export function uniqueSources(sources: readonly SourceRef[]): SourceRef[] {
 }
 
 /** Sources that read the user's own data need a user token (client credentials have no user). */
-export const needsUser = (source: SourceRef) => source.kind !== 'playlist';
+export const needsUser = (source: SourceRef) =>
+  source.kind === 'top_tracks' || source.kind === 'recently_played';
 
-/** The source a key-safe slug stands for (`playlist-<id>`, `me-top-tracks-<range>`, `me-recently-played`). */
+/** The streaming history comes from files the user imports, never from a scheduled or on-demand run. */
+export const isImported = (source: SourceRef) => source.kind === 'streaming_history';
+
+/** The source a key-safe slug stands for (`playlist-<id>`, `me-top-tracks-<range>`, `me-recently-played`, ...). */
 export function sourceFromSlug(slug: string): SourceRef | undefined {
   if (slug === RECENTLY_PLAYED.slug) return RECENTLY_PLAYED;
+  if (slug === STREAMING_HISTORY.slug) return STREAMING_HISTORY;
   if (slug.startsWith('me-top-tracks-')) {
     const range = slug.slice('me-top-tracks-'.length);
     return isTimeRange(range) ? topTracksSource(range) : undefined;

@@ -11,7 +11,7 @@ import { SKIP_REASONS } from './tracks';
 export const rawSourceDocumentSchema = z.object({
   schemaVersion: z.literal(2),
   source: z.string(),
-  kind: z.enum(['playlist', 'top_tracks', 'recently_played']),
+  kind: z.enum(['playlist', 'top_tracks', 'recently_played', 'streaming_history']),
   snapshotDate: z.string(),
   runId: z.string(),
   fetchedAt: z.string(),

@@ -26,19 +26,32 @@ export const transformResultSchema = z.object({
   durationMs: z.number(),
 });
 
+export const playStatsSchema = z.object({
+  added: z.number(),
+  mergedWithApi: z.number(),
+  alreadyPresent: z.number(),
+});
+
 export const loadResultSchema = z.object({
   dataset: z.string(),
   rows: z.number(),
+  /** The first keys written (all of them for a ranked source); `keysTotal` counts them all. */
   keys: z.array(z.string()),
+  keysTotal: z.optional(z.number()),
   latestUpdated: z.boolean(),
+  /** recently_played: what the plays changed in the curated days. */
+  plays: z.optional(playStatsSchema),
   durationMs: z.number(),
 });
 
 export const sourceEventSchema = z.object({
   run: runParametersSchema,
   source: sourceRefSchema,
-  /** A replay iteration: rebuild the source's rows of this archived date from raw/. */
-  replay: z.optional(z.nullable(z.object({ snapshotDate: z.string() }))),
+  /**
+   * A replay iteration: rebuild the source's rows of this archived date from raw/ (only from
+   * `rawKey` when given: one imported file per iteration).
+   */
+  replay: z.optional(z.nullable(z.object({ snapshotDate: z.string(), rawKey: z.optional(z.string()) }))),
 });
 export const extractEventSchema = sourceEventSchema;
 export const transformEventSchema = z.extend(sourceEventSchema, { extract: extractResultSchema });
@@ -59,9 +72,18 @@ export const sourceOutcomeSchema = z.union([
     error: z.object({ Error: z.string(), Cause: z.optional(z.string()) }),
   }),
 ]);
+/** An import's plan, as Plan returned it: the inbox folder and its files. */
+export const importPlanSchema = z.object({
+  prefix: z.string(),
+  includeIncognito: z.boolean(),
+  files: z.array(z.object({ key: z.string(), name: z.string(), bytes: z.number() })),
+  ignored: z.array(z.string()),
+});
+
 export const finalizeEventSchema = z.object({
   run: runParametersSchema,
   outcomes: z.array(sourceOutcomeSchema),
+  import: z.optional(z.nullable(importPlanSchema)),
 });
 
 export type ExtractResult = z.infer<typeof extractResultSchema>;
@@ -69,3 +91,4 @@ export type TransformResult = z.infer<typeof transformResultSchema>;
 export type LoadResult = z.infer<typeof loadResultSchema>;
 export type LoadEvent = z.infer<typeof loadEventSchema>;
 export type SourceOutcome = z.infer<typeof sourceOutcomeSchema>;
+export type ImportPlanEvent = z.infer<typeof importPlanSchema>;

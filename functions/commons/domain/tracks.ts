@@ -54,8 +54,11 @@ export const SKIP_REASONS = [
   'invalid',
   'local_file',
   'episode',
+  'audiobook',
   'unavailable',
   'duplicate',
+  /** Streaming-history plays made in a private session: not imported unless the user opts in. */
+  'incognito',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 export type SkipCounts = Record<SkipReason, number>;
@@ -65,9 +68,23 @@ export const emptySkipCounts = (): SkipCounts => ({
   invalid: 0,
   local_file: 0,
   episode: 0,
+  audiobook: 0,
   unavailable: 0,
   duplicate: 0,
+  incognito: 0,
 });
+
+/** What only the streaming-history export tells about a play: how it was listened to. */
+export interface Listening {
+  readonly msPlayed: number;
+  readonly reasonStart: string | null;
+  readonly reasonEnd: string | null;
+  readonly shuffle: boolean | null;
+  readonly skipped: boolean | null;
+  readonly offline: boolean | null;
+  readonly connCountry: string | null;
+  readonly platform: string | null;
+}
 
 /**
  * One position in a source: a track with what the source says about it, or a reason it is not a
@@ -83,6 +100,8 @@ export type SourceEntry =
       /** Recently played: when the play ended (Spotify's `played_at`). */
       readonly playedAt: string | null;
       readonly context: { readonly type: string | null; readonly uri: string | null } | null;
+      /** Streaming-history export only. */
+      readonly listening?: Listening;
     }
   | { readonly kind: 'skip'; readonly reason: Exclude<SkipReason, 'duplicate'> };
 

@@ -1,0 +1,126 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { findExportFiles } from '../../scripts/import/export-files';
+import { prepareFile } from '../../scripts/import/prepare';
+import { everyFile } from '../helpers/bucket-snapshot';
+import { runScript } from '../helpers/run-script';
+import { zipOf } from '../helpers/zip';
+import { exportFileText, sampleExport, SAMPLE_PRIVATE_VALUES } from '../spotify-stand-in/sample-export';
+import { standInListening } from '../spotify-stand-in/server';
+
+const FOLDER = 'Spotify Extended Streaming History';
+
+/** The zip Spotify e-mails: a folder with the JSON files and a PDF describing them. */
+function exportZip(): Buffer {
+  const now = new Date();
+  const files = sampleExport({ listening: standInListening(now), exportedAt: now, historyDays: 10 });
+  return zipOf([
+    ...files.map((file) => ({ name: `${FOLDER}/${file.name}`, data: Buffer.from(exportFileText(file)) })),
+    { name: `${FOLDER}/ReadMeFirst_ExtendedStreamingHistory.pdf`, data: Buffer.from('%PDF-1.4 stand-in') },
+  ]);
+}
+
+/** `npm run import:history` as a user runs it: its own process, output and exit code. */
+describe('npm run import:history', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'spotify-etl-import-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("imports Spotify's zip locally, showing progress and a summary, and no privacy field leaves the machine", async () => {
+    const zip = path.join(dir, 'my_spotify_data.zip');
+    await writeFile(zip, exportZip());
+    const dataDir = path.join(dir, 'data');
+    const result = await runScript('import-history', [zip], { LOCAL_DATA_DIR: dataDir });
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toMatch(/^Checking 3 files \([\d.]+ MB\) of .*my_spotify_data\.zip$/m);
+    expect(result.stdout).toMatch(
+      /✔ Streaming_History_Audio_2026_1\.json: \d+ plays of \d+ elements \(1 malformed/,
+    );
+    expect(result.stdout).toContain('↑ uploaded 3/3 Streaming_History_Video_2026.json');
+    expect(result.stdout).toMatch(/▶ imported 3\/3 files, \d+ plays so far/);
+    expect(result.stdout).toMatch(/^Imported 3 files:$/m);
+    expect(result.stdout).toMatch(/plays: \d+ added, 0 merged with plays the API reported, 0 already there/);
+    expect(result.stdout).toMatch(
+      /skipped: 1 malformed elements, \d+ podcast episodes.*private-session plays/,
+    );
+    expect(result.stdout).toContain('inbox: the uploaded files were deleted');
+    const everything = `${result.stdout}${JSON.stringify(await everyFile(path.join(dataDir, 'spotify-etl-local')))}`;
+    for (const value of Object.values(SAMPLE_PRIVATE_VALUES)) expect(everything).not.toContain(value);
+    expect(everything).toContain('curated/recently_played/played_date=');
+  });
+
+  it('refuses a zip with a path outside its folder, before anything is uploaded (exit 1)', async () => {
+    const zip = path.join(dir, 'evil.zip');
+    await writeFile(
+      zip,
+      zipOf([{ name: '../../Streaming_History_Audio_2020.json', data: Buffer.from('[]') }]),
+    );
+    const dataDir = path.join(dir, 'evil-data');
+    const result = await runScript('import-history', [zip], { LOCAL_DATA_DIR: dataDir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /evil\.zip cannot be read as Spotify's export: invalid relative path.*Nothing was imported\./,
+    );
+    expect(await everyFile(dataDir)).toEqual({});
+  });
+
+  it('stops a decompression bomb at the size bound, naming the entry', async () => {
+    const bomb = path.join(dir, 'bomb.zip');
+    // 40 MiB of spaces deflate to a few KB; the header claims 2 KB.
+    await writeFile(
+      bomb,
+      zipOf([
+        {
+          name: `${FOLDER}/Streaming_History_Audio_2020.json`,
+          data: Buffer.alloc(40 * 1024 * 1024, 0x20),
+          declaredSize: 2048,
+        },
+      ]),
+    );
+    const found = await findExportFiles([bomb]);
+    try {
+      const [file] = found.files;
+      if (!file) throw new Error('the bomb was not found');
+      await expect(prepareFile(file, { includeIncognito: false })).rejects.toThrow(
+        /bomb\.zip:Spotify Extended Streaming History\/Streaming_History_Audio_2020\.json (is 32\.\d MiB, more than the 32\.0 MiB|cannot be unpacked)/,
+      );
+    } finally {
+      found.close();
+    }
+    const honest = path.join(dir, 'big.zip');
+    await writeFile(
+      honest,
+      zipOf([{ name: 'Streaming_History_Audio_2020.json', data: Buffer.alloc(33 * 1024 * 1024, 0x20) }]),
+    );
+    await expect(findExportFiles([honest])).rejects.toThrow(/is 33\.0 MiB, more than the 32\.0 MiB/);
+  });
+
+  it('finds the export in a folder, refuses other JSON files and the account-data export, names duplicates', async () => {
+    const folder = path.join(dir, 'unpacked', FOLDER);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'Streaming_History_Audio_2019.json'), '[]');
+    await writeFile(path.join(folder, 'ReadMeFirst.pdf'), '%PDF');
+    const found = await findExportFiles([path.join(dir, 'unpacked')]);
+    expect(found.files.map((file) => file.name)).toEqual(['Streaming_History_Audio_2019.json']);
+    await expect(
+      findExportFiles([path.join(dir, 'unpacked'), path.join(folder, 'Streaming_History_Audio_2019.json')]),
+    ).rejects.toThrow(/Streaming_History_Audio_2019\.json was given twice/);
+    const other = path.join(dir, 'plays.json');
+    await writeFile(other, '[]');
+    await expect(findExportFiles([other])).rejects.toThrow(
+      /plays\.json is not named like a file of the streaming-history export/,
+    );
+    const account = path.join(dir, 'account');
+    await mkdir(account);
+    await writeFile(path.join(account, 'StreamingHistory_music_0.json'), '[]');
+    await expect(findExportFiles([account])).rejects.toThrow(
+      /holds no file of the streaming-history export.*"Account data"/,
+    );
+    await expect(findExportFiles([path.join(dir, 'missing.zip')])).rejects.toThrow(
+      /missing\.zip does not exist/,
+    );
+  });
+});
