@@ -153,7 +153,12 @@ async function main(): Promise<number> {
       ...(flags['state-machine'] === undefined ? {} : { stateMachineArn: flags['state-machine'] }),
       region: flags.region ?? process.env.AWS_REGION ?? 'us-east-1',
     });
-    const s3 = new S3Client({ region: target.region });
+    // S3_ENDPOINT: an S3-compatible server, as for the Lambdas (path-style addressing).
+    const endpoint = process.env.S3_ENDPOINT?.trim();
+    const s3 = new S3Client({
+      region: target.region,
+      ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    });
     try {
       await upload(s3, target.bucket, prefix, prepared, progress);
       const outcome = await runDeployedImport(s3, target, { importId, input, progress });

@@ -9,8 +9,16 @@ import { safeDetail } from './redact';
 /** Structured JSON logs; level from POWERTOOLS_LOG_LEVEL (set per stage in serverless.yml). */
 export const logger = new Logger({ serviceName: 'spotify-etl-pipeline' });
 
-/** CloudWatch metrics as Embedded Metric Format log lines: no API calls, no extra latency. */
-export const metrics = new Metrics({ namespace: 'SpotifyEtlPipeline', serviceName: 'spotify-etl-pipeline' });
+/**
+ * CloudWatch metrics as Embedded Metric Format log lines: no API calls, no extra latency. Their
+ * own warnings go through the structured logger, at its level: locally, where concurrent Map
+ * iterations share one process (and one flush can take another step's metrics), they are noise.
+ */
+export const metrics = new Metrics({
+  namespace: 'SpotifyEtlPipeline',
+  serviceName: 'spotify-etl-pipeline',
+  logger,
+});
 
 export function countMetric(name: string, value: number): void {
   metrics.addMetric(name, MetricUnit.Count, value);

@@ -34,7 +34,7 @@ export async function deployedTarget(options: {
       .catch((error: unknown) => {
         throw new UsageError(
           `cannot read the stack ${stackName} in ${options.region} (${error instanceof Error ? error.message : String(error)}): ` +
-            'deploy it first (npm run deploy), or check --stage, --region and your AWS credentials',
+            'deploy it first (npx sls deploy --stage <stage>), or check --stage, --region and your AWS credentials',
         );
       });
     const outputs = new Map(

@@ -1,8 +1,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { findExportFiles } from '../../scripts/import/export-files';
 import { prepareFile } from '../../scripts/import/prepare';
+import { LOCAL_S3_CREDENTIALS, localS3Client, startLocalS3 } from '../../scripts/local/local-s3';
+import { startAwsStandIn } from '../aws-stand-in/server';
 import { everyFile } from '../helpers/bucket-snapshot';
 import { runScript } from '../helpers/run-script';
 import { zipOf } from '../helpers/zip';
@@ -122,5 +125,65 @@ describe('npm run import:history', () => {
     await expect(findExportFiles([path.join(dir, 'missing.zip')])).rejects.toThrow(
       /missing\.zip does not exist/,
     );
+  });
+});
+
+describe('npm run import:history --stage', () => {
+  it("uploads the checked, stripped files to the stage's inbox and starts its state machine with the folder as input", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'spotify-etl-deployed-'));
+    const bucket = 'spotify-etl-pipeline-dev-databucket-1';
+    const s3 = await startLocalS3(path.join(dir, 's3'), [bucket]);
+    const aws = await startAwsStandIn({
+      stackName: 'spotify-etl-pipeline-dev',
+      outputs: {
+        DataBucketName: bucket,
+        StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:pipeline-dev',
+      },
+      executionStatus: 'SUCCEEDED',
+    });
+    try {
+      const zip = path.join(dir, 'my_spotify_data.zip');
+      await writeFile(zip, exportZip());
+      const result = await runScript('import-history', [zip, '--stage', 'dev'], {
+        AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+        AWS_PROFILE: '',
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+        AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url,
+        AWS_ENDPOINT_URL_SFN: aws.url,
+        S3_ENDPOINT: s3.endpoint,
+        IMPORT_POLL_SECONDS: '0.05',
+      });
+      expect([result.code, result.stderr]).toEqual([0, '']);
+      const started = aws.calls.find((call) => call.action === 'StartExecution');
+      const name = String(started?.params.name);
+      expect(name).toMatch(/^history-\d{8}T\d{6}Z-[a-z0-9]{4}$/);
+      expect(JSON.parse(String(started?.params.input))).toEqual({
+        import: { prefix: `inbox/${name}/`, includeIncognito: false },
+      });
+      const client = localS3Client(s3.endpoint);
+      const listed = await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: `inbox/${name}/` }),
+      );
+      const uploaded = (listed.Contents ?? []).map((object) => object.Key);
+      expect(uploaded).toEqual([
+        `inbox/${name}/Streaming_History_Audio_2026_0.json`,
+        `inbox/${name}/Streaming_History_Audio_2026_1.json`,
+        `inbox/${name}/Streaming_History_Video_2026.json`,
+      ]);
+      const body = await client
+        .send(new GetObjectCommand({ Bucket: bucket, Key: uploaded[1] }))
+        .then((object) => object.Body?.transformToString());
+      client.destroy();
+      expect(body).toContain('spotify_track_uri');
+      for (const value of Object.values(SAMPLE_PRIVATE_VALUES)) expect(body).not.toContain(value);
+      expect(result.stdout).toMatch(/… succeeded for \d+ s: 0\/3 files checked and archived/);
+    } finally {
+      await aws.close();
+      await s3.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
