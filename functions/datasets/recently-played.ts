@@ -1,7 +1,14 @@
 import * as z from 'zod/mini';
 import '../commons/validation';
 import { utcDateOf } from '../commons/domain/snapshot-date';
-import { cleanText, emptySkipCounts, usableTrack, type SourceEntry } from '../commons/domain/tracks';
+import {
+  cleanText,
+  countCorrections,
+  emptyCorrectionCounts,
+  emptySkipCounts,
+  usableTrack,
+  type SourceEntry,
+} from '../commons/domain/tracks';
 import { column, TRACK_COLUMNS, type DatasetSpec } from './columns';
 import type { BuiltRows } from './top-tracks';
 import { trackCells } from './track-cells';
@@ -89,6 +96,7 @@ export const playKey = (play: Pick<PlayRecord, 'played_at' | 'track_id'>) =>
 /** One row per play of a usable track; a play reported twice (same end time and track) is one row. */
 export function playRows(entries: readonly SourceEntry[]): BuiltRows<PlayRecord> {
   const skipped = emptySkipCounts();
+  const corrected = emptyCorrectionCounts();
   const byKey = new Map<string, PlayRecord>();
   for (const entry of entries) {
     if (entry.kind === 'skip') {
@@ -121,9 +129,12 @@ export function playRows(entries: readonly SourceEntry[]): BuiltRows<PlayRecord>
     };
     const key = playKey(record);
     if (byKey.has(key)) skipped.duplicate += 1;
-    else byKey.set(key, record);
+    else {
+      byKey.set(key, record);
+      countCorrections(corrected, track);
+    }
   }
-  return { records: [...byKey.values()], itemsSeen: entries.length, skipped };
+  return { records: [...byKey.values()], itemsSeen: entries.length, skipped, corrected };
 }
 
 /**

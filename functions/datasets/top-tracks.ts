@@ -2,8 +2,11 @@ import * as z from 'zod/mini';
 import '../commons/validation';
 import {
   cleanText,
+  countCorrections,
+  emptyCorrectionCounts,
   emptySkipCounts,
   usableTrack,
+  type CorrectionCounts,
   type Enrichments,
   type SkipCounts,
   type SourceEntry,
@@ -131,6 +134,8 @@ export interface BuiltRows<T> {
   readonly records: T[];
   readonly itemsSeen: number;
   readonly skipped: SkipCounts;
+  /** Values of the kept rows that were rounded, emptied or cut rather than refused. */
+  readonly corrected: CorrectionCounts;
 }
 
 function genresOf(artistIds: readonly (string | null)[], enrichments: Enrichments): string[] {
@@ -148,6 +153,7 @@ function genresOf(artistIds: readonly (string | null)[], enrichments: Enrichment
  */
 export function rankedRows(list: RankedList): BuiltRows<TopTrackRecord> {
   const skipped = emptySkipCounts();
+  const corrected = emptyCorrectionCounts();
   const seen = new Set<string>();
   const records: TopTrackRecord[] = [];
   const isPlaylist = list.source.kind === 'playlist';
@@ -168,6 +174,7 @@ export function rankedRows(list: RankedList): BuiltRows<TopTrackRecord> {
       return;
     }
     seen.add(id);
+    countCorrections(corrected, track);
     const cells = trackCells(track);
     const features = list.enrichments.featuresByTrack.get(id);
     records.push({
@@ -194,5 +201,5 @@ export function rankedRows(list: RankedList): BuiltRows<TopTrackRecord> {
       snapshot_date: list.snapshotDate,
     });
   });
-  return { records, itemsSeen: list.entries.length, skipped };
+  return { records, itemsSeen: list.entries.length, skipped, corrected };
 }

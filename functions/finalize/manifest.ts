@@ -66,6 +66,7 @@ export function buildManifest(
             spotify: outcome.extract.api,
             itemsSeen: outcome.transform.itemsSeen,
             skipped: outcome.transform.skipped,
+            corrected: outcome.transform.corrected,
             enrichmentUnavailable: outcome.transform.enrichmentUnavailable,
             rowsWritten: outcome.load.rows,
             published: outcome.load.keys,

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../commons/validation';
 import { NO_ENRICHMENTS, type SourceEntry, type Track } from '../commons/domain/tracks';
 import { ExportFileInvalid } from '../commons/errors';
-import type { ReadSource } from './adapter';
+import type { ReadSource, SourceReader } from './adapter';
 
 /**
  * Spotify's "Extended streaming history" export: JSON files of plays the user downloads from the
@@ -246,7 +246,7 @@ function entryOf(play: ArchivedPlay): SourceEntry {
 }
 
 /** `export:streaming-history`: an archived file's plays as entries; what the import dropped is counted. */
-export const streamingHistoryReader = {
+export const streamingHistoryReader: SourceReader = {
   read(payload: unknown): ReadSource | { problem: string } {
     const parsed = importedFilePayloadSchema.safeParse(payload);
     if (!parsed.success) return { problem: z.prettifyError(parsed.error).slice(0, 300) };

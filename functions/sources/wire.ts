@@ -7,17 +7,28 @@ import {
   type SpotifyTrack,
 } from '../commons/clients/spotify/schemas';
 import type { Enrichment, SeveralArtists, SeveralAudioFeatures } from '../commons/clients/spotify/catalog';
-import type { AudioFeatures, Enrichments, SourceEntry, Track } from '../commons/domain/tracks';
+import type { AudioFeatures, Correction, Enrichments, SourceEntry, Track } from '../commons/domain/tracks';
 
-/** A whole number within bounds (fractions rounded), or null: an odd number never fails a day. */
-function wholeNumberIn(value: number | null, min: number, max: number): number | null {
-  if (value === null || !Number.isFinite(value)) return null;
+/**
+ * A whole number within bounds (fractions rounded), or null: an odd number never fails a day, and
+ * each change is noted so the manifest counts it.
+ */
+function wholeNumberIn(value: number | null, min: number, max: number, noted: Correction[]): number | null {
+  if (value === null) return null;
+  if (!Number.isFinite(value)) {
+    noted.push('out_of_range');
+    return null;
+  }
   const rounded = Math.round(value);
-  return rounded >= min && rounded <= max ? rounded : null;
+  if (rounded !== value) noted.push('rounded');
+  if (rounded >= min && rounded <= max) return rounded;
+  noted.push('out_of_range');
+  return null;
 }
 
 /** Spotify's track JSON as the pipeline's Track (the wire shape stops here). */
 export function toTrack(track: SpotifyTrack): Track {
+  const corrections: Correction[] = [];
   return {
     id: track.id,
     name: track.name,
@@ -27,13 +38,14 @@ export function toTrack(track: SpotifyTrack): Track {
       name: track.album.name,
       type: track.album.album_type ?? null,
       releaseDate: track.album.release_date ?? null,
-      totalTracks: wholeNumberIn(track.album.total_tracks ?? null, 0, 10_000),
+      totalTracks: wholeNumberIn(track.album.total_tracks ?? null, 0, 10_000, corrections),
     },
-    durationMs: wholeNumberIn(track.duration_ms, 0, 24 * 3600 * 1000),
+    durationMs: wholeNumberIn(track.duration_ms, 0, 24 * 3600 * 1000, corrections),
     explicit: track.explicit,
-    popularity: wholeNumberIn(track.popularity ?? null, 0, 100),
+    popularity: wholeNumberIn(track.popularity ?? null, 0, 100, corrections),
     isrc: track.external_ids?.isrc ?? null,
     url: track.external_urls?.spotify ?? null,
+    ...(corrections.length > 0 ? { corrections } : {}),
   };
 }
 

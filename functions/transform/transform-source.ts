@@ -38,6 +38,7 @@ export function normalize(
       dataset: 'recently_played',
       itemsSeen: built.itemsSeen,
       skipped: built.skipped,
+      corrected: built.corrected,
       records: built.records,
     };
   }
@@ -53,6 +54,7 @@ export function normalize(
     dataset: 'top_tracks',
     itemsSeen: built.itemsSeen,
     skipped: built.skipped,
+    corrected: built.corrected,
     records: built.records,
   };
 }
@@ -85,14 +87,18 @@ function combine(documents: readonly NormalizedDocument[]): NormalizedDocument |
   const [first, ...rest] = documents;
   if (!first || rest.length === 0) return first;
   const skipped = { ...first.skipped };
+  const corrected = { ...first.corrected };
   for (const document of rest) {
     for (const reason of Object.keys(skipped) as (keyof typeof skipped)[])
       skipped[reason] += document.skipped[reason];
+    for (const correction of Object.keys(corrected) as (keyof typeof corrected)[])
+      corrected[correction] += document.corrected[correction];
   }
   const common = {
     ...first,
     itemsSeen: documents.reduce((sum, document) => sum + document.itemsSeen, 0),
     skipped,
+    corrected,
     enrichmentUnavailable: [...new Set(documents.flatMap((document) => document.enrichmentUnavailable))],
   };
   if (first.dataset === 'recently_played') {
@@ -134,6 +140,7 @@ export async function transformSource(
     records: document.records.length,
     itemsSeen: document.itemsSeen,
     skipped: document.skipped,
+    corrected: document.corrected,
     enrichmentUnavailable: document.enrichmentUnavailable,
   };
 }

@@ -342,6 +342,25 @@ describe('SpotifyHttpClient', () => {
       expect(api.requests[0]?.headers['accept-encoding']).toContain('gzip');
     });
 
+    it('reads an answer that is not valid UTF-8 with U+FFFD in place of the bad bytes, and counts it', async () => {
+      await standIn();
+      const api = await tinyServer(() => ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.concat([
+          Buffer.from('{"items": [], "next": null, "total": 0, "href": "'),
+          Buffer.from([0xc3, 0x28]),
+          Buffer.from('"}'),
+        ]),
+      }));
+      const { http } = client({ apiUrl: api.url });
+      const page = await http.getJson('playlist_items', '/v1/playlists/x/items', playlistItemsPageSchema);
+      expect(page).toMatchObject({ href: '\ufffd(' });
+      expect(http.stats.invalidUtf8Answers).toBe(1);
+      await http.getJson('playlist_items', '/v1/playlists/x/items', playlistItemsPageSchema);
+      expect(http.stats.invalidUtf8Answers).toBe(2);
+    });
+
     it('keeps the configured server when following Spotify-hosted `next` links', async () => {
       await standIn();
       const { http } = client();

@@ -6,7 +6,9 @@ import {
 } from '../../functions/commons/domain/sources';
 import {
   cleanText,
+  emptyCorrectionCounts,
   emptySkipCounts,
+  MAX_TEXT_CHARS,
   NO_ENRICHMENTS,
   usableTrack,
   type Enrichments,
@@ -170,6 +172,7 @@ describe('rankedRows', () => {
       ],
       itemsSeen: 1,
       skipped: emptySkipCounts(),
+      corrected: emptyCorrectionCounts(),
     });
     expect(topTrackRecordSchema.safeParse(result.records[0]).success).toBe(true);
   });
@@ -313,11 +316,13 @@ describe('rankedRows', () => {
         ]),
       ],
     });
-    const { records } = ranked(entriesOf(playlistAdapter.read(payload, PLAYLIST)));
+    const { records, corrected } = ranked(entriesOf(playlistAdapter.read(payload, PLAYLIST)));
     expect(records.map((r) => [r.track_id, r.duration_ms, r.popularity])).toEqual([
       ['t1', 1235, 56],
       ['t2', null, null],
     ]);
+    // Each change is counted: two fractions rounded, two numbers out of range.
+    expect(corrected).toEqual({ rounded: 2, out_of_range: 2, truncated: 0 });
     expect(records.every((r) => topTrackRecordSchema.safeParse(r).success)).toBe(true);
     const rows = parseCsv(renderCsv(TOP_TRACKS, records, on)).rows;
     expect(rows.map((row) => [row.duration_ms, row.popularity])).toEqual([
@@ -327,7 +332,12 @@ describe('rankedRows', () => {
   });
 
   it('returns nothing, with zero counts, for an empty source', () => {
-    expect(ranked([])).toEqual({ records: [], itemsSeen: 0, skipped: emptySkipCounts() });
+    expect(ranked([])).toEqual({
+      records: [],
+      itemsSeen: 0,
+      skipped: emptySkipCounts(),
+      corrected: emptyCorrectionCounts(),
+    });
   });
 });
 
@@ -411,6 +421,7 @@ describe('playRows', () => {
       ],
       itemsSeen: 1,
       skipped: emptySkipCounts(),
+      corrected: emptyCorrectionCounts(),
     });
     expect(playRecordSchema.safeParse(result.records[0]).success).toBe(true);
   });
@@ -473,12 +484,28 @@ describe('playRows', () => {
       ]),
       source('me:recently-played'),
     );
-    const { records, skipped } = playRows(entriesOf(read));
+    const { records, skipped, corrected } = playRows(entriesOf(read));
     expect(records.map((r) => [r.track_id, r.duration_ms, r.context_type, r.context_uri])).toEqual([
       ['t1', 1235, 'album', 'spotify:album:x'],
       ['t2', null, null, null],
     ]);
     expect(skipped.episode).toBe(1);
+    expect(corrected).toEqual({ rounded: 1, out_of_range: 1, truncated: 0 });
+  });
+
+  it(`cuts a text longer than ${MAX_TEXT_CHARS} characters, never splitting a character, and counts it`, () => {
+    const long = `${'é'.repeat(MAX_TEXT_CHARS - 1)}😀😀 tail`;
+    const read = recentlyPlayedAdapter.read(
+      recentlyPlayedPayload([
+        playHistory(track('t1', long, [['a1', 'x'.repeat(5_000_000)]]), '2026-03-01T10:00:00Z'),
+      ]),
+      source('me:recently-played'),
+    );
+    const { records, corrected } = playRows(entriesOf(read));
+    expect(Array.from(records[0]?.track_name ?? '')).toHaveLength(MAX_TEXT_CHARS);
+    expect(records[0]?.track_name.endsWith('é😀')).toBe(true);
+    expect(records[0]?.artist_names[0]).toHaveLength(MAX_TEXT_CHARS);
+    expect(corrected.truncated).toBe(1);
   });
 });
 

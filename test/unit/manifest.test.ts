@@ -1,7 +1,7 @@
 import type { RunParameters } from '../../functions/commons/domain/run';
 import type { SourceOutcome } from '../../functions/commons/domain/step-events';
 import { isSourceRef, parseSourceRef, type SourceRef } from '../../functions/commons/domain/sources';
-import { emptySkipCounts } from '../../functions/commons/domain/tracks';
+import { emptyCorrectionCounts, emptySkipCounts } from '../../functions/commons/domain/tracks';
 import { buildManifest, causeMessage } from '../../functions/finalize/manifest';
 
 /** A source as it travels between states (the step-event schema's mutable copy). */
@@ -37,6 +37,7 @@ function succeeded(raw: string, rows: number, requests: number, warnings: string
       records: rows,
       itemsSeen: rows + 1,
       skipped: { ...emptySkipCounts(), null_item: 1 },
+      corrected: emptyCorrectionCounts(),
       enrichmentUnavailable: ['audio_features (HTTP 403)'],
       durationMs: 20,
     },
@@ -79,6 +80,7 @@ describe('buildManifest', () => {
           spotify: { requests: 3, retries: 1 },
           itemsSeen: 51,
           skipped: { ...emptySkipCounts(), null_item: 1 },
+          corrected: emptyCorrectionCounts(),
           enrichmentUnavailable: ['audio_features (HTTP 403)'],
           rowsWritten: 50,
           published: ['curated/playlist-abc.csv'],

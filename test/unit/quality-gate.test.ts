@@ -1,5 +1,5 @@
 import type { NormalizedDocument } from '../../functions/commons/domain/staging-documents';
-import { emptySkipCounts } from '../../functions/commons/domain/tracks';
+import { emptyCorrectionCounts, emptySkipCounts } from '../../functions/commons/domain/tracks';
 import { checkQuality } from '../../functions/load/quality-gate';
 import type { PlayRecord } from '../../functions/datasets/recently-played';
 import type { TopTrackRecord } from '../../functions/datasets/top-tracks';
@@ -15,6 +15,7 @@ const common = {
   runId: 'run-1',
   itemsSeen: 0,
   skipped: emptySkipCounts(),
+  corrected: emptyCorrectionCounts(),
   enrichmentUnavailable: [],
 };
 const ranked = (records: TopTrackRecord[]): NormalizedDocument => ({

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../validation';
 import { playRecordSchema } from '../../datasets/recently-played';
 import { topTrackRecordSchema } from '../../datasets/top-tracks';
-import { SKIP_REASONS } from './tracks';
+import { CORRECTIONS, SKIP_REASONS } from './tracks';
 
 /**
  * What Extract keeps for one source of one run: Spotify's payloads as received (the kind's adapter
@@ -30,6 +30,13 @@ export const skipCountsSchema = z.object(
   >,
 );
 
+export const correctionCountsSchema = z.object(
+  Object.fromEntries(CORRECTIONS.map((correction) => [correction, z.number()])) as Record<
+    (typeof CORRECTIONS)[number],
+    z.ZodMiniNumber
+  >,
+);
+
 const normalizedCommon = {
   schemaVersion: z.literal(2),
   source: z.string(),
@@ -38,6 +45,7 @@ const normalizedCommon = {
   runId: z.string(),
   itemsSeen: z.number(),
   skipped: skipCountsSchema,
+  corrected: correctionCountsSchema,
   enrichmentUnavailable: z.array(z.string()),
 };
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import '../validation';
 import { runParametersSchema, sourceRefSchema } from './run';
-import { skipCountsSchema } from './staging-documents';
+import { correctionCountsSchema, skipCountsSchema } from './staging-documents';
 
 /** The (small) shapes that travel between states: keys, counts and the run's parameters. */
 export const apiStatsSchema = z.looseObject({ requests: z.number(), retries: z.number() });
@@ -22,6 +22,7 @@ export const transformResultSchema = z.object({
   records: z.number(),
   itemsSeen: z.number(),
   skipped: skipCountsSchema,
+  corrected: correctionCountsSchema,
   enrichmentUnavailable: z.array(z.string()),
   durationMs: z.number(),
 });

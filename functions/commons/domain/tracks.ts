@@ -23,7 +23,22 @@ export interface Track {
   readonly popularity: number | null;
   readonly isrc: string | null;
   readonly url: string | null;
+  /** What the adapter changed to make the wire's values fit (counted in the run manifest). */
+  readonly corrections?: readonly Correction[];
 }
+
+/**
+ * Values the pipeline changed rather than refuse, counted per source in the manifest: a
+ * fractional number `rounded`, a number outside its range made empty (`out_of_range`), a text
+ * longer than MAX_TEXT_CHARS cut (`truncated`).
+ */
+export const CORRECTIONS = ['rounded', 'out_of_range', 'truncated'] as const;
+export type Correction = (typeof CORRECTIONS)[number];
+export type CorrectionCounts = Record<Correction, number>;
+export const emptyCorrectionCounts = (): CorrectionCounts => ({ rounded: 0, out_of_range: 0, truncated: 0 });
+
+/** Longest text cell: a name is never longer; a 100 MB "name" must not become a 100 MB CSV. */
+export const MAX_TEXT_CHARS = 1000;
 
 export interface AudioFeatures {
   readonly danceability: number | null;
@@ -113,7 +128,30 @@ export type SourceEntry =
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 export function cleanText(value: string): string {
-  return value.replace(CONTROL_CHARACTERS, ' ').trim();
+  const cleaned = value.replace(CONTROL_CHARACTERS, ' ').trim();
+  return cleaned.length > MAX_TEXT_CHARS ? truncated(cleaned) : cleaned;
+}
+
+/** The first MAX_TEXT_CHARS characters (code points, so no surrogate pair is split). */
+function truncated(text: string): string {
+  return Array.from(text.slice(0, MAX_TEXT_CHARS * 2))
+    .slice(0, MAX_TEXT_CHARS)
+    .join('')
+    .trim();
+}
+
+/** Whether `cleanText` cuts this text. */
+export const isOverlong = (value: string | null) =>
+  value !== null && value.length > MAX_TEXT_CHARS && Array.from(value.trim()).length > MAX_TEXT_CHARS;
+
+/** Every correction made to one usable track: the adapter's, and texts `cleanText` will cut. */
+export function correctionsOf(track: Track): Correction[] {
+  const texts = [track.name, track.album.name, ...track.artists.map((artist) => artist.name)];
+  return [...(track.corrections ?? []), ...(texts.some(isOverlong) ? (['truncated'] as const) : [])];
+}
+
+export function countCorrections(counts: CorrectionCounts, track: Track): void {
+  for (const correction of correctionsOf(track)) counts[correction] += 1;
 }
 
 /**

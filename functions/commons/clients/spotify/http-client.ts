@@ -79,6 +79,8 @@ export interface CallStats {
   retries: number;
   rateLimitWaits: number;
   byEndpoint: Partial<Record<Endpoint, number>>;
+  /** Answers that were not valid UTF-8: their bad bytes became U+FFFD (counted in the manifest). */
+  invalidUtf8Answers?: number;
 }
 
 /** 4xx other than 401/429 on an API resource: callers decide what it means (inaccessible, unavailable). */
@@ -166,7 +168,11 @@ function describeLocation(response: Response): string {
  * and the decompressed bytes (fetch inflates gzip, br and deflate) are counted as they arrive, so a
  * compression bomb costs at most `maxBytes` of memory. `abort` drops the connection.
  */
-async function readBody(response: Response, maxBytes: number, abort: () => void): Promise<string> {
+async function readBody(
+  response: Response,
+  maxBytes: number,
+  abort: () => void,
+): Promise<{ text: string; validUtf8: boolean }> {
   const tooLarge = () =>
     new BodyTooLarge(
       `answer larger than ${maxBytes} bytes, not read further (SPOTIFY_MAX_BODY_BYTES sets the limit)`,
@@ -176,7 +182,7 @@ async function readBody(response: Response, maxBytes: number, abort: () => void)
     abort();
     throw tooLarge();
   }
-  if (!response.body) return '';
+  if (!response.body) return { text: '', validUtf8: true };
   const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -191,9 +197,16 @@ async function readBody(response: Response, maxBytes: number, abort: () => void)
     }
     chunks.push(value);
   }
-  // TextDecoder, as Response.text(): UTF-8, a leading BOM dropped, invalid bytes replaced.
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  // TextDecoder, as Response.text(): UTF-8, a leading BOM dropped, invalid bytes replaced (and noted).
+  const bytes = Buffer.concat(chunks);
+  try {
+    return { text: STRICT_UTF8.decode(bytes), validUtf8: true };
+  } catch {
+    return { text: new TextDecoder().decode(bytes), validUtf8: false };
+  }
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** An answer over the size cap: bad data, never retried (the next attempt would be as large). */
 class BodyTooLarge extends Error {
@@ -530,7 +543,9 @@ export class SpotifyHttpClient {
           redirect: 'manual',
           signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), abort.signal]),
         });
-        text = await readBody(response, this.maxBodyBytes, () => abort.abort());
+        const body = await readBody(response, this.maxBodyBytes, () => abort.abort());
+        text = body.text;
+        if (!body.validUtf8) this.stats.invalidUtf8Answers = (this.stats.invalidUtf8Answers ?? 0) + 1;
       } catch (error) {
         if (error instanceof BodyTooLarge) {
           throw new InvalidSpotifyPayload(
