@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../local/project-files';
+import { PROJECT_ROOT, readProjectFiles } from '../local/project-files';
 import { spread, type Spread } from './stats';
 import { readZipEntry } from './unzip';
 
@@ -24,16 +24,21 @@ export function lambdaNodeArgs(memoryMb: number): string[] {
   ];
 }
 
-/** Writes each zip's bundled handler.js to `<dir>/<name>/handler.js`; returns the files by function. */
+/**
+ * Writes each zip's bundled handler to `<dir>/<name>/handler.js`; returns the files by function.
+ * The entry is where serverless.yml's `handler` points (importFile's is functions/import/handler.js).
+ */
 export async function unpackHandlers(
   zips: Record<string, Buffer>,
   dir: string,
 ): Promise<Record<string, string>> {
+  const { functions } = readProjectFiles();
   const files: Record<string, string> = {};
   for (const [name, zip] of Object.entries(zips)) {
+    const modulePath = functions.get(name)?.modulePath ?? `functions/${name}/handler`;
     const file = path.join(dir, name, 'handler.js');
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, readZipEntry(zip, `functions/${name}/handler.js`));
+    await writeFile(file, readZipEntry(zip, `${modulePath}.js`));
     files[name] = file;
   }
   return files;

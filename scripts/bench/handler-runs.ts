@@ -22,7 +22,7 @@ import { kbToMb, spread, type Spread } from './stats';
 import { startWorker, type Invocation, type Worker } from './worker-process';
 
 export const BENCH_DATE = '2026-01-31';
-const BENCH_NOW = `${BENCH_DATE}T06:00:00.000Z`;
+export const BENCH_NOW = `${BENCH_DATE}T06:00:00.000Z`;
 
 export type AuthKind = 'user_token' | 'client_credentials';
 export type SourceKindLabel = 'playlist' | 'top_tracks' | 'recently_played';
@@ -169,18 +169,19 @@ function sourceOf(ref: string): SourceRef {
   return parsed;
 }
 
-async function objectBytes(s3: S3Client, bucket: string, key: string): Promise<number> {
+export async function objectBytes(s3: S3Client, bucket: string, key: string): Promise<number> {
   const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   return head.ContentLength ?? 0;
 }
 
-function validated<T>(schema: zm.ZodMiniType<T>, invocation: Invocation, what: string): T {
+export function validated<T>(schema: zm.ZodMiniType<T>, invocation: Invocation, what: string): T {
   const parsed = schema.safeParse(invocation.result);
   if (!parsed.success) throw new Error(`${what} returned an unexpected result: ${parsed.error.message}`);
   return parsed.data;
 }
 
-interface Sample {
+/** One process's invocations (a cold one, maybe a warm one) and what it cost. */
+export interface Sample {
   cold: Invocation;
   warm: Invocation | undefined;
   initMs: number;
@@ -189,7 +190,7 @@ interface Sample {
   logBytes: number;
 }
 
-function figures(samples: readonly Sample[]): StepFigures {
+export function figures(samples: readonly Sample[]): StepFigures {
   const first = samples[0];
   if (!first) throw new Error('no samples');
   const warm = samples.flatMap((sample) => (sample.warm ? [sample.warm] : []));
