@@ -107,6 +107,28 @@ export function resourcesOfType(template: Template, type: string): [string, Reso
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 }
 
+/** The resource with this logical id; a missing one fails the test that asks, by name. */
+export function resourceOf(template: Template, logicalId: string): Resource {
+  const found = template.Resources[logicalId];
+  if (!found) throw new Error(`no resource ${logicalId}`);
+  return found;
+}
+
+/**
+ * The deployed state machine's definition, as serverless-step-functions writes it (an `Fn::Sub`
+ * of the ASL JSON), and what a Task state's `Resource` substitutes to (`${ExtractLambdaFunction.Arn}`).
+ */
+export function stateMachineOf<State extends { Resource?: string }>(template: Template) {
+  const [, machine] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine')[0] ?? [];
+  const [definitionText, substitutions] = (
+    machine?.Properties?.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
+  )['Fn::Sub'];
+  const definition = JSON.parse(definitionText) as { StartAt: string; States: Record<string, State> };
+  const functionOf = (state: State | undefined) =>
+    render(substitutions[/^\$\{(.+)\}$/.exec(state?.Resource ?? '')?.[1] ?? '']);
+  return { definition, functionOf };
+}
+
 export interface PolicyStatement {
   Effect: string;
   Action: string | string[];

@@ -34,23 +34,39 @@ function exportTime(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-function trackElement(
-  track: SampleTrack,
-  endedAt: Date,
-  listened: { msPlayed: number; skipped: boolean; shuffle: boolean; platform: string; incognito?: boolean },
-) {
+/** What one element of the export says about a play of a track, before Spotify's field layout. */
+interface ExportedPlay {
+  readonly track: SampleTrack;
+  readonly endedAt: Date;
+  readonly msPlayed: number;
+  readonly platform: string;
+  readonly connCountry: string;
+  readonly ipAddr: string;
+  readonly userAgent: string;
+  readonly reasonStart: string;
+  readonly reasonEnd: string;
+  readonly shuffle: boolean;
+  /** Early exports did not say (null). */
+  readonly skipped: boolean | null;
+  readonly offline: boolean;
+  readonly offlineTimestamp: number;
+  readonly incognito: boolean;
+}
+
+/** One element in the fields and order of Spotify's export, the privacy fields included. */
+function exportElement(play: ExportedPlay) {
   return {
-    ts: exportTime(endedAt),
+    ts: exportTime(play.endedAt),
     username: SAMPLE_PRIVATE_VALUES.username,
-    platform: listened.platform,
-    ms_played: listened.msPlayed,
-    conn_country: 'DE',
-    ip_addr: SAMPLE_PRIVATE_VALUES.ip_addr,
-    user_agent_decrypted: SAMPLE_PRIVATE_VALUES.user_agent_decrypted,
-    master_metadata_track_name: track.name,
-    master_metadata_album_artist_name: artistById(track.artistIds[0] ?? '')?.name ?? 'Unknown',
-    master_metadata_album_album_name: track.album.name,
-    spotify_track_uri: `spotify:track:${track.id}`,
+    platform: play.platform,
+    ms_played: play.msPlayed,
+    conn_country: play.connCountry,
+    ip_addr: play.ipAddr,
+    user_agent_decrypted: play.userAgent,
+    master_metadata_track_name: play.track.name,
+    master_metadata_album_artist_name: artistById(play.track.artistIds[0] ?? '')?.name ?? 'Unknown',
+    master_metadata_album_album_name: play.track.album.name,
+    spotify_track_uri: `spotify:track:${play.track.id}`,
     episode_name: null,
     episode_show_name: null,
     spotify_episode_uri: null,
@@ -58,28 +74,60 @@ function trackElement(
     audiobook_uri: null,
     audiobook_chapter_uri: null,
     audiobook_chapter_title: null,
-    reason_start: listened.skipped ? 'clickrow' : 'trackdone',
-    reason_end: listened.skipped ? 'fwdbtn' : 'trackdone',
-    shuffle: listened.shuffle,
-    skipped: listened.skipped,
-    offline: false,
-    offline_timestamp: Math.floor(endedAt.getTime() / 1000) - 200,
-    incognito_mode: listened.incognito ?? false,
+    reason_start: play.reasonStart,
+    reason_end: play.reasonEnd,
+    shuffle: play.shuffle,
+    skipped: play.skipped,
+    offline: play.offline,
+    offline_timestamp: play.offlineTimestamp,
+    incognito_mode: play.incognito,
   };
 }
 
-function episodeElement(endedAt: Date, index: number) {
+/** The same element for something that is not a track (an episode, a chapter, removed content). */
+function withoutTrack(element: ReturnType<typeof exportElement>) {
   return {
-    ...trackElement(sampleTrack(0), endedAt, {
-      msPlayed: 1_200_000,
-      skipped: false,
-      shuffle: false,
-      platform: 'ios',
-    }),
+    ...element,
     master_metadata_track_name: null,
     master_metadata_album_artist_name: null,
     master_metadata_album_album_name: null,
     spotify_track_uri: null,
+  };
+}
+
+function trackElement(
+  track: SampleTrack,
+  endedAt: Date,
+  listened: { msPlayed: number; skipped: boolean; shuffle: boolean; platform: string; incognito?: boolean },
+) {
+  return exportElement({
+    track,
+    endedAt,
+    msPlayed: listened.msPlayed,
+    platform: listened.platform,
+    connCountry: 'DE',
+    ipAddr: SAMPLE_PRIVATE_VALUES.ip_addr,
+    userAgent: SAMPLE_PRIVATE_VALUES.user_agent_decrypted,
+    reasonStart: listened.skipped ? 'clickrow' : 'trackdone',
+    reasonEnd: listened.skipped ? 'fwdbtn' : 'trackdone',
+    shuffle: listened.shuffle,
+    skipped: listened.skipped,
+    offline: false,
+    offlineTimestamp: Math.floor(endedAt.getTime() / 1000) - 200,
+    incognito: listened.incognito ?? false,
+  });
+}
+
+function episodeElement(endedAt: Date, index: number) {
+  return {
+    ...withoutTrack(
+      trackElement(sampleTrack(0), endedAt, {
+        msPlayed: 1_200_000,
+        skipped: false,
+        shuffle: false,
+        platform: 'ios',
+      }),
+    ),
     episode_name: `Episode ${index}`,
     episode_show_name: 'The Stand-in Show',
     spotify_episode_uri: `spotify:episode:${'0'.repeat(20)}${String(index).padStart(2, '0')}`,
@@ -345,61 +393,48 @@ function dayElements(startMs: number, day: number, count: number, seed: number, 
       : (OLD_PLATFORMS[platformIndex % OLD_PLATFORMS.length] ?? 'android');
     const offline = random() < 0.04;
     const month = Math.floor(day / 30);
-    const element = {
-      ts: exportTime(endedAt),
-      username: SAMPLE_PRIVATE_VALUES.username,
+    // Drawn in the order the element's fields come, so the seeded sequence stays the same.
+    const connCountry = random() < 0.93 ? 'DE' : pick(COUNTRIES, random, 'DE');
+    const reasonStart = pick(REASONS_START, random, 'trackdone');
+    const reasonEnd = skipped
+      ? pick(REASONS_END_SKIPPED, random, 'fwdbtn')
+      : pick(REASONS_END_DONE, random, 'trackdone');
+    const shuffle = random() < 0.45;
+    const incognito = random() < 0.004;
+    const element = exportElement({
+      track,
+      endedAt,
+      msPlayed,
       platform,
-      ms_played: msPlayed,
-      conn_country: random() < 0.93 ? 'DE' : pick(COUNTRIES, random, 'DE'),
-      ip_addr:
+      connCountry,
+      ipAddr:
         month % 3 === 0
           ? `2001:db8:${(month * 37) % 65_536}:${day % 97}::${(month % 250) + 1}`
           : `${month % 2 === 0 ? '198.51.100' : '203.0.113'}.${((month * 13) % 254) + 1}`,
-      user_agent_decrypted:
+      userAgent:
         USER_AGENTS[(platformIndex + (platform.startsWith('web') ? 1 : 0)) % USER_AGENTS.length] ?? 'unknown',
-      master_metadata_track_name: track.name,
-      master_metadata_album_artist_name: artistById(track.artistIds[0] ?? '')?.name ?? 'Unknown',
-      master_metadata_album_album_name: track.album.name,
-      spotify_track_uri: `spotify:track:${track.id}`,
-      episode_name: null,
-      episode_show_name: null,
-      spotify_episode_uri: null,
-      audiobook_title: null,
-      audiobook_uri: null,
-      audiobook_chapter_uri: null,
-      audiobook_chapter_title: null,
-      reason_start: pick(REASONS_START, random, 'trackdone'),
-      reason_end: skipped
-        ? pick(REASONS_END_SKIPPED, random, 'fwdbtn')
-        : pick(REASONS_END_DONE, random, 'trackdone'),
-      shuffle: random() < 0.45,
+      reasonStart,
+      reasonEnd,
+      shuffle,
       // Early exports did not say whether a play was skipped.
       skipped: day < 900 ? null : skipped,
       offline,
-      offline_timestamp: offline
+      offlineTimestamp: offline
         ? Math.floor(endedAt.getTime() / 1000) - 3_600
         : Math.floor(endedAt.getTime() / 1000),
-      incognito_mode: random() < 0.004,
-    };
+      incognito,
+    });
     if (episode) {
       const show = Math.floor(random() * SHOWS.length);
       elements.push({
-        ...element,
-        master_metadata_track_name: null,
-        master_metadata_album_artist_name: null,
-        master_metadata_album_album_name: null,
-        spotify_track_uri: null,
+        ...withoutTrack(element),
         episode_name: `Episode ${day % 400}: ${pick(EPISODE_TITLES, random, 'Notes')}`,
         episode_show_name: SHOWS[show] ?? 'The Stand-in Show',
         spotify_episode_uri: `spotify:episode:${spotifyId('episode', show * 1_000 + (day % 400))}`,
       });
     } else if (roll > 0.9695) {
       elements.push({
-        ...element,
-        master_metadata_track_name: null,
-        master_metadata_album_artist_name: null,
-        master_metadata_album_album_name: null,
-        spotify_track_uri: null,
+        ...withoutTrack(element),
         audiobook_title: 'A Stand-in Story',
         audiobook_uri: `spotify:show:${spotifyId('audiobook', 1)}`,
         audiobook_chapter_uri: `spotify:episode:${spotifyId('chapter', day % 40)}`,
@@ -407,13 +442,7 @@ function dayElements(startMs: number, day: number, count: number, seed: number, 
       });
     } else if (roll > 0.969) {
       // Content Spotify no longer has: no names, no uri.
-      elements.push({
-        ...element,
-        master_metadata_track_name: null,
-        master_metadata_album_artist_name: null,
-        master_metadata_album_album_name: null,
-        spotify_track_uri: null,
-      });
+      elements.push(withoutTrack(element));
     } else elements.push(element);
   });
   return elements;

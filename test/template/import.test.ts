@@ -2,8 +2,10 @@ import {
   actionsOf,
   packageService,
   render,
+  resourceOf,
   resourcesOfType,
   roleStatements,
+  stateMachineOf,
   type PackagedService,
   type PolicyStatement,
 } from '../helpers/template';
@@ -32,25 +34,11 @@ describe('packaged template: the streaming-history import', () => {
     packaged = await packageService();
   }, 240_000);
 
-  const resource = (logicalId: string) => {
-    const found = packaged.template.Resources[logicalId];
-    if (!found) throw new Error(`no resource ${logicalId}`);
-    return found;
-  };
-
-  function definitionOf() {
-    const [, machine] = resourcesOfType(packaged.template, 'AWS::StepFunctions::StateMachine')[0] ?? [];
-    const [text, substitutions] = (
-      machine?.Properties?.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
-    )['Fn::Sub'];
-    const functionOf = (state: State | undefined) =>
-      render(substitutions[/^\$\{(.+)\}$/.exec(state?.Resource ?? '')?.[1] ?? '']);
-    return { states: (JSON.parse(text) as { States: Record<string, State> }).States, functionOf };
-  }
+  const resource = (logicalId: string) => resourceOf(packaged.template, logicalId);
 
   it('archives every file in a Map before the Sources Map publishes any, failing the whole import on a bad file', () => {
-    const { states, functionOf } = definitionOf();
-    const { IsImport, ImportFiles, Sources, Finalize } = states;
+    const { definition, functionOf } = stateMachineOf<State>(packaged.template);
+    const { IsImport, ImportFiles, Sources, Finalize } = definition.States;
     expect(IsImport).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.plan.import', IsNull: true, Next: 'Sources' }],

@@ -4,8 +4,10 @@ import {
   VARIANTS,
   type PolicyStatement,
   render,
+  resourceOf,
   resourcesOfType,
   roleStatements,
+  stateMachineOf,
   type PackagedService,
 } from '../helpers/template';
 
@@ -16,11 +18,7 @@ describe('packaged CloudFormation template', () => {
     packaged = await packageService();
   }, 240_000);
 
-  const resource = (logicalId: string) => {
-    const found = packaged.template.Resources[logicalId];
-    if (!found) throw new Error(`no resource ${logicalId}`);
-    return found;
-  };
+  const resource = (logicalId: string) => resourceOf(packaged.template, logicalId);
 
   it('runs the six functions on nodejs24.x, arm64, each a small zip', () => {
     const functions = resourcesOfType(packaged.template, 'AWS::Lambda::Function');
@@ -58,16 +56,7 @@ describe('packaged CloudFormation template', () => {
     ItemProcessor?: { StartAt: string; States: Record<string, State> };
   }
 
-  function definitionOf() {
-    const [, machine] = resourcesOfType(packaged.template, 'AWS::StepFunctions::StateMachine')[0] ?? [];
-    const [definitionText, substitutions] = (
-      machine?.Properties?.DefinitionString as { 'Fn::Sub': [string, Record<string, unknown>] }
-    )['Fn::Sub'];
-    const definition = JSON.parse(definitionText) as { StartAt: string; States: Record<string, State> };
-    const functionOf = (state: State | undefined) =>
-      render(substitutions[/^\$\{(.+)\}$/.exec(state?.Resource ?? '')?.[1] ?? '']);
-    return { definition, functionOf };
-  }
+  const definitionOf = () => stateMachineOf<State>(packaged.template);
 
   it('plans, then runs Extract -> Transform -> Load once per source in a Map, then finalizes', () => {
     const { definition, functionOf } = definitionOf();
