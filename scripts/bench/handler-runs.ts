@@ -208,6 +208,31 @@ export function figures(samples: readonly Sample[]): StepFigures {
   };
 }
 
+/** What a handler's process sees as on Lambda (its memory, the bucket, logs and metrics), for the local S3. */
+export function handlerEnvironment(options: {
+  readonly bucket: string;
+  readonly endpoint: string;
+  readonly memoryMb: number;
+  readonly bounds: QualityBounds;
+}): Record<string, string> {
+  return {
+    NODE_PATH: SDK_NODE_PATH,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),
+    DATA_BUCKET: options.bucket,
+    S3_ENDPOINT: options.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+    POWERTOOLS_SERVICE_NAME: 'spotify-etl-pipeline',
+    POWERTOOLS_METRICS_NAMESPACE: 'SpotifyEtlPipeline',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    CSV_NEUTRALIZE_FORMULAS: 'true',
+    QUALITY_MIN_ROWS_PER_SOURCE: String(options.bounds.minRowsPerSource),
+    QUALITY_MAX_ROWS_PER_SOURCE: String(options.bounds.maxRowsPerSource),
+  };
+}
+
 export interface HandlerBenchOptions {
   readonly workDir: string;
   readonly workerFile: string;
@@ -265,17 +290,7 @@ export async function measureHandlers(options: HandlerBenchOptions): Promise<Sce
         const tokenDir = path.join(options.workDir, 'tokens', bucket);
         await mkdir(tokenDir, { recursive: true });
         const env: Record<string, string> = {
-          NODE_PATH: SDK_NODE_PATH,
-          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),
-          DATA_BUCKET: bucket,
-          S3_ENDPOINT: s3Server.endpoint,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
-          POWERTOOLS_SERVICE_NAME: 'spotify-etl-pipeline',
-          POWERTOOLS_METRICS_NAMESPACE: 'SpotifyEtlPipeline',
-          POWERTOOLS_LOG_LEVEL: 'INFO',
-          POWERTOOLS_METRICS_DISABLED: 'false',
+          ...handlerEnvironment({ ...options, bucket, endpoint: s3Server.endpoint }),
           SPOTIFY_API_URL: standIn.url,
           SPOTIFY_ACCOUNTS_URL: standIn.url,
           SPOTIFY_CLIENT_ID: standIn.options.clientId,
@@ -283,9 +298,6 @@ export async function measureHandlers(options: HandlerBenchOptions): Promise<Sce
             ? { SPOTIFY_REFRESH_TOKEN: standIn.grantRefreshToken() }
             : { SPOTIFY_CLIENT_SECRET: standIn.options.clientSecret }),
           SPOTIFY_TOKEN_FILE: path.join(tokenDir, 'spotify-token.json'),
-          CSV_NEUTRALIZE_FORMULAS: 'true',
-          QUALITY_MIN_ROWS_PER_SOURCE: String(options.bounds.minRowsPerSource),
-          QUALITY_MAX_ROWS_PER_SOURCE: String(options.bounds.maxRowsPerSource),
         };
         const runParameters = {
           snapshotDate: BENCH_DATE,

@@ -19,14 +19,15 @@ import {
 import { startLocalStack } from '../../test/helpers/local-stack';
 import { exportFileText, largeExport, type LargeExportFile } from '../../test/spotify-stand-in/sample-export';
 import { prepareFile } from '../import/prepare';
-import { LOCAL_S3_CREDENTIALS, localS3Client, startLocalS3, type LocalS3 } from '../local/local-s3';
+import { localS3Client, startLocalS3, type LocalS3 } from '../local/local-s3';
 import { readProjectFiles } from '../local/project-files';
 import type { LocalRunResult } from '../local/run-local';
-import { lambdaNodeArgs, SDK_NODE_PATH } from './cold-init';
+import { lambdaNodeArgs } from './cold-init';
 import {
   BENCH_DATE,
   BENCH_NOW,
   figures,
+  handlerEnvironment,
   objectBytes,
   validated,
   type Sample,
@@ -265,22 +266,7 @@ export async function measureHistoryImport(options: HistoryImportOptions): Promi
   const s3Server: LocalS3 = await startLocalS3(path.join(options.workDir, 's3-history'), []);
   const s3 = localS3Client(s3Server.endpoint);
   const prefix = keys.inboxFolder(IMPORT_ID);
-  const envOf = (bucket: string): Record<string, string> => ({
-    NODE_PATH: SDK_NODE_PATH,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),
-    DATA_BUCKET: bucket,
-    S3_ENDPOINT: s3Server.endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_SERVICE_NAME: 'spotify-etl-pipeline',
-    POWERTOOLS_METRICS_NAMESPACE: 'SpotifyEtlPipeline',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    POWERTOOLS_METRICS_DISABLED: 'false',
-    CSV_NEUTRALIZE_FORMULAS: 'true',
-    QUALITY_MIN_ROWS_PER_SOURCE: String(options.bounds.minRowsPerSource),
-    QUALITY_MAX_ROWS_PER_SOURCE: String(options.bounds.maxRowsPerSource),
-  });
+  const envOf = (bucket: string) => handlerEnvironment({ ...options, bucket, endpoint: s3Server.endpoint });
   const upload = async (bucket: string, file: LargeExportFile) => {
     await s3.send(
       new PutObjectCommand({
