@@ -195,7 +195,11 @@ const byTime = (a: PlayRecord, b: PlayRecord) =>
  */
 function joinAcrossOrigins(plays: readonly PlayRecord[]): PlayRecord[] {
   const byTrack = new Map<string, PlayRecord[]>();
-  for (const play of plays) byTrack.set(play.track_id, [...(byTrack.get(play.track_id) ?? []), play]);
+  for (const play of plays) {
+    const group = byTrack.get(play.track_id);
+    if (group) group.push(play);
+    else byTrack.set(play.track_id, [play]);
+  }
   const result: PlayRecord[] = [];
   for (const group of byTrack.values()) {
     const apiOnly = group.filter((play) => !hasListening(play));

@@ -506,6 +506,16 @@ describe('playRows', () => {
     expect(records[0]?.track_name.endsWith('é😀')).toBe(true);
     expect(records[0]?.artist_names[0]).toHaveLength(MAX_TEXT_CHARS);
     expect(corrected.truncated).toBe(1);
+    // Long only before control characters collapse: nothing is cut, nothing counted.
+    const spaced = recentlyPlayedAdapter.read(
+      recentlyPlayedPayload([
+        playHistory(track('t2', `a${'\n'.repeat(5_000)}b`, [['a1', 'Ann']]), '2026-03-01T11:00:00Z'),
+      ]),
+      source('me:recently-played'),
+    );
+    const collapsed = playRows(entriesOf(spaced));
+    expect(collapsed.records[0]?.track_name).toBe('a b');
+    expect(collapsed.corrected.truncated).toBe(0);
   });
 });
 

@@ -128,9 +128,11 @@ export type SourceEntry =
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 export function cleanText(value: string): string {
-  const cleaned = value.replace(CONTROL_CHARACTERS, ' ').trim();
+  const cleaned = collapsed(value);
   return cleaned.length > MAX_TEXT_CHARS ? truncated(cleaned) : cleaned;
 }
+
+const collapsed = (value: string) => value.replace(CONTROL_CHARACTERS, ' ').trim();
 
 /** The first MAX_TEXT_CHARS characters (code points, so no surrogate pair is split). */
 function truncated(text: string): string {
@@ -140,9 +142,9 @@ function truncated(text: string): string {
     .trim();
 }
 
-/** Whether `cleanText` cuts this text. */
-export const isOverlong = (value: string | null) =>
-  value !== null && value.length > MAX_TEXT_CHARS && Array.from(value.trim()).length > MAX_TEXT_CHARS;
+/** Whether `cleanText` cuts this text (measured on the text it would cut, control characters collapsed). */
+const isOverlong = (value: string | null) =>
+  value !== null && value.length > MAX_TEXT_CHARS && cleanText(value) !== collapsed(value);
 
 /** Every correction made to one usable track: the adapter's, and texts `cleanText` will cut. */
 export function correctionsOf(track: Track): Correction[] {
