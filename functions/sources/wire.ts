@@ -32,7 +32,7 @@ export function toTrack(track: SpotifyTrack): Track {
   return {
     id: track.id,
     name: track.name,
-    artists: track.artists.map((artist) => ({ id: artist.id, name: artist.name })),
+    artists: track.artists.map((artist) => ({ id: artist.id ?? null, name: artist.name })),
     album: {
       id: track.album.id,
       name: track.album.name,

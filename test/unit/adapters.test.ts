@@ -115,6 +115,17 @@ describe('toEntry (wire track → domain)', () => {
     });
   });
 
+  it("keeps a track whose artist has no id field at all (every field is optional in Spotify's OpenAPI definition)", () => {
+    const wire = {
+      ...track('t1', 'One', [['a1', 'Ann']]),
+      artists: [{ name: 'No id' }, { id: 'a1', name: 'Ann' }],
+    };
+    expect(trackOf(toEntry(wire)).track.artists).toEqual([
+      { id: null, name: 'No id' },
+      { id: 'a1', name: 'Ann' },
+    ]);
+  });
+
   it('carries the extras it is given', () => {
     const extras = {
       addedAt: '2026-02-01T00:00:00Z',

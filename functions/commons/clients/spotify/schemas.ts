@@ -9,8 +9,9 @@ import '../../validation';
 const nullableString = z.optional(z.nullable(z.string()));
 const nullableNumber = z.optional(z.nullable(z.number()));
 
+/** Every field of SimplifiedArtistObject is optional in Spotify's OpenAPI definition: no id is an empty id. */
 export const simplifiedArtistSchema = z.looseObject({
-  id: z.nullable(z.string()),
+  id: nullableString,
   name: z.string(),
 });
 
