@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { testNeedingTool, type TestFn } from './optional-tool';
 
 /** Names Chromium goes by on Debian, Ubuntu, Fedora, Arch and Homebrew installs. */
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
@@ -36,26 +37,16 @@ export const HEADLESS_ARGS = [
   '--disable-component-update',
 ];
 
-type TestFn = (name: string, fn: () => Promise<void>, timeout?: number) => void;
-
 /**
- * `it` when Chromium is there; without it, `it.skip` and one line saying what was not checked.
- * Under CI=true a missing browser is a failure, not a skip: CI installs it (.ci/run).
+ * `it` when Chromium is there; without it, `it.skip` and one line saying what was not checked
+ * (a failure under CI=true, where .ci/run installs it).
  */
 export function browserTest(what: string): { test: TestFn; executablePath: string } {
   const executablePath = findChromium();
-  if (executablePath) return { test: it, executablePath };
-  if (process.env.CI === 'true') {
-    const failing: TestFn = (name) =>
-      it(name, () => {
-        throw new Error(
-          `CI=true but no Chromium on PATH (nor CHROMIUM_PATH): ${what} cannot be checked. .ci/run installs it.`,
-        );
-      });
-    return { test: failing, executablePath: '' };
-  }
-  process.stderr.write(
-    `skipped: ${what} (no Chromium on PATH; install it, e.g. \`sudo apt-get install chromium\`, or set CHROMIUM_PATH)\n`,
+  const test = testNeedingTool(
+    executablePath !== undefined,
+    what,
+    'no Chromium on PATH; install it, e.g. `sudo apt-get install chromium`, or set CHROMIUM_PATH',
   );
-  return { test: it.skip, executablePath: '' };
+  return { test, executablePath: executablePath ?? '' };
 }

@@ -6,15 +6,10 @@ import { parseCsv } from '../../functions/datasets/csv';
 import { playRecordSchema, RECENTLY_PLAYED, type PlayRecord } from '../../functions/datasets/recently-played';
 import { localS3Client } from '../../scripts/local/local-s3';
 import type { LocalRunResult } from '../../scripts/local/run-local';
-import { prepareFile } from '../../scripts/import/prepare';
 import { everyFile, publishedFiles } from '../helpers/bucket-snapshot';
+import { uploadPrepared } from '../helpers/inbox';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
-import {
-  exportFileText,
-  sampleExport,
-  SAMPLE_PRIVATE_VALUES,
-  type SampleExportFile,
-} from '../spotify-stand-in/sample-export';
+import { exportFileText, sampleExport, SAMPLE_PRIVATE_VALUES } from '../spotify-stand-in/sample-export';
 import type { ListeningOptions } from '../spotify-stand-in/sample-data';
 
 const API_DAY = '2026-06-01';
@@ -29,27 +24,6 @@ const on = { neutralizeFormulas: true };
 
 let importCount = 0;
 const nextPrefix = () => keys.inboxFolder(`test-${++importCount}`);
-
-/** What the CLI uploads: each file checked and stripped on "this machine" first. */
-async function uploadPrepared(
-  stack: LocalStack,
-  prefix: string,
-  files: readonly SampleExportFile[],
-  includeIncognito = false,
-) {
-  const s3 = localS3Client(stack.s3.endpoint);
-  for (const file of files) {
-    const body = Buffer.from(exportFileText(file));
-    const prepared = await prepareFile(
-      { name: file.name, origin: file.name, bytes: body.length, read: () => Promise.resolve(body) },
-      { includeIncognito },
-    );
-    await s3.send(
-      new PutObjectCommand({ Bucket: stack.bucket, Key: `${prefix}${file.name}`, Body: prepared.body }),
-    );
-  }
-  s3.destroy();
-}
 
 /** What a console user uploads: the export's files exactly as Spotify sent them. */
 async function uploadRaw(

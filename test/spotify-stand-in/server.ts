@@ -66,6 +66,11 @@ export interface Fault {
   /** Answer 200 with this body instead (e.g. a payload of the wrong shape). */
   readonly body?: unknown;
   /**
+   * Answer as usual, with the usual answer changed by this function first (e.g. one hostile name in
+   * an otherwise ordinary page), so everything else stays exactly what the stand-in serves.
+   */
+  readonly edit?: (answer: unknown) => unknown;
+  /**
    * 429 with `"reason": "QUOTA_EXCEEDED"` (the per-developer-account quota, July 2026) rather than a
    * plain rate limit; status defaults to 429.
    */
@@ -223,14 +228,17 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
   const accounts = createAccounts(() => options);
   let base = '';
 
+  /** The `edit` of the fault a request drew, applied to its successful JSON answer. */
+  const edits = new WeakMap<ServerResponse, (answer: unknown) => unknown>();
   const send = (
     response: ServerResponse,
     status: number,
     body: unknown,
     headers: Record<string, string> = {},
   ) => {
+    const edit = status === 200 && typeof body !== 'string' ? edits.get(response) : undefined;
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-    response.end(typeof body === 'string' ? body : JSON.stringify(body));
+    response.end(typeof body === 'string' ? body : JSON.stringify(edit ? edit(body) : body));
   };
   /** Spotify's error object: `{"error":{"status","message"}}` (message left out when `null`). */
   const apiError = (
@@ -619,6 +627,7 @@ export async function startSpotifyStandIn(overrides: Partial<StandInOptions> = {
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (response.destroyed) return;
     if (fault && answerFault(fault, endpoint, response)) return;
+    if (fault?.edit) edits.set(response, fault.edit);
 
     if (endpoint === 'token') return accounts.token(request, response, body);
     if (endpoint === 'authorize') return accounts.authorize(url, response);

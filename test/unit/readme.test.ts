@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { neutralizeFormula } from '../../functions/datasets/csv';
 import { RECENTLY_PLAYED } from '../../functions/datasets/recently-played';
 import { TOP_TRACKS } from '../../functions/datasets/top-tracks';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
@@ -21,6 +22,37 @@ describe('README', () => {
       expect(documented).toEqual(dataset.columns.map((column) => [column.name, column.type]));
     },
   );
+
+  it.each([
+    // Athena: a SQL string literal, where '' is one quote.
+    [
+      'Athena',
+      /regexp_replace\(track_name, '((?:[^']|'')*)', ''\)/,
+      (literal: string) => literal.replaceAll("''", "'"),
+    ],
+    // pandas: a raw Python string.
+    ['pandas', /str\.replace\(r"([^"]*)", "", regex=True\)/, (literal: string) => literal],
+  ])('gives a way back to the exact text of a neutralized cell in %s', (_tool, where, unquote) => {
+    const literal = where.exec(readme)?.[1];
+    expect(literal).toBeDefined();
+    // The pattern (anchor, lookahead, class) means the same to JavaScript, Java and Python.
+    const pattern = new RegExp(unquote(literal ?? ''));
+    const cells = [
+      '=SUM(A1:A9)',
+      '+44',
+      '-5',
+      '@me',
+      '\tTab',
+      '\rCR',
+      "'",
+      "''x",
+      "'=x",
+      'plain',
+      "'plain",
+      '',
+    ];
+    for (const cell of cells) expect(neutralizeFormula(cell).replace(pattern, '')).toBe(cell);
+  });
 
   it('gives the test command that .ci/run runs', () => {
     const ci = readFileSync(path.join(PROJECT_ROOT, '.ci', 'run'), 'utf8');
