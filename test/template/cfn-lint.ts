@@ -18,11 +18,11 @@ const PSEUDO_PARAMETERS = new Set([
 ]);
 
 type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json =>
+export const isRecord = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 /** The one key of an intrinsic function object ({"Ref": ...}, {"Fn::If": ...}), if it is one. */
-function intrinsic(value: unknown): [string, unknown] | undefined {
+export function intrinsic(value: unknown): [string, unknown] | undefined {
   if (!isRecord(value)) return undefined;
   const keys = Object.keys(value);
   const [key] = keys;

@@ -1,5 +1,6 @@
 import { packageService, VARIANTS, type PackagedService, type Template } from '../helpers/template';
 import { lintTemplate, modelOf } from './cfn-lint';
+import { checkResourceSchemas } from './resource-schema';
 
 /** The parameter sets the other template tests package too, so that the packagings are shared. */
 const PARAMETER_SETS: Record<string, readonly string[]> = {
@@ -29,6 +30,13 @@ describe('packaged template lint (what cfn-lint checks, as our own rules)', () =
     '%s: no empty literal, no dead branch with an empty value, every reference resolves',
     (name) => {
       expect(lintTemplate(templateOf(name))).toEqual([]);
+    },
+  );
+
+  it.each(Object.keys(PARAMETER_SETS))(
+    "%s: every resource matches AWS's CloudFormation resource schema (types, properties, attributes)",
+    (name) => {
+      expect(checkResourceSchemas(templateOf(name))).toEqual([]);
     },
   );
 
@@ -121,5 +129,66 @@ describe('packaged template lint (what cfn-lint checks, as our own rules)', () =
     expect(problems).toContain('Ref to Key, which is empty, in a property that is set');
     expect(problems).toContain('Statement/0 has no Action');
     expect(problems).toContain('Statement/0 has no Resource');
+  });
+});
+
+describe("the resource schema check (AWS's CloudFormation registry schemas)", () => {
+  const templateWith = (resources: Template['Resources'], outputs: Template['Outputs'] = {}): Template => ({
+    Resources: resources,
+    Outputs: outputs,
+  });
+
+  it('passes a correct resource, with deploy-time values and both branches of an Fn::If', () => {
+    const template = templateWith({
+      Topic: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: 'alias/aws/sns' } },
+      Queue: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          MessageRetentionPeriod: '1209600',
+          VisibilityTimeout: { 'Fn::If': ['Long', 900, { Ref: 'AWS::NoValue' }] },
+          Tags: [{ Key: 'topic', Value: { 'Fn::GetAtt': ['Topic', 'TopicArn'] } }],
+        },
+      },
+    });
+    expect(checkResourceSchemas(template)).toEqual([]);
+  });
+
+  it('finds what cfn-lint would: unknown types, properties and attributes, missing and mistyped values', () => {
+    const template = templateWith(
+      {
+        Bucket: { Type: 'AWS::S3::Bukket', Properties: {} },
+        Function: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Code: { ZipFile: 'exports.handler = async () => 1;' },
+            MemorySize: 'lots',
+            Timeout: 2.5,
+            Architectures: 'arm64',
+            Handlr: 'index.handler',
+          },
+        },
+        Table: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+            BillingMode: { 'Fn::If': ['Cheap', 'PAY_PER_REQUEST', ['PROVISIONED']] },
+          },
+          Conditon: 'Cheap',
+        },
+      },
+      { Arn: { Value: { 'Fn::GetAtt': ['Function', 'Url'] } } },
+    );
+    const problems = checkResourceSchemas(template).join('\n');
+    expect(problems).toContain('Bucket: unknown resource type AWS::S3::Bukket');
+    expect(problems).toContain('Function: required property Role is missing');
+    expect(problems).toContain('Function.MemorySize: expected a number, got "lots"');
+    expect(problems).toContain('Function.Timeout: expected an integer, got 2.5');
+    expect(problems).toContain('Function.Architectures: expected a list, got "arm64"');
+    expect(problems).toContain('Function: unknown property Handlr');
+    expect(problems).toContain('Table.BillingMode[Fn::If false]: expected a string, got ["PROVISIONED"]');
+    expect(problems).toContain('Table: unknown resource attribute Conditon');
+    expect(problems).toContain(
+      'Outputs.Arn: Fn::GetAtt Function.Url: AWS::Lambda::Function has no such attribute',
+    );
   });
 });
