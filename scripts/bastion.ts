@@ -4,7 +4,7 @@
  * credentials. Exit codes: 0 ok, 1 failed, 2 bad usage.
  */
 import { spawnSync } from 'node:child_process';
-import { parseFlags, runCommand, UsageError } from './cli';
+import { parseFlags, runCommand, UsageError, type Command } from './cli';
 
 const USAGE = `Usage: npm run bastion -- [--stage dev] [--region us-east-1] [--connect]
 
@@ -67,4 +67,7 @@ function main(): number {
   return spawnSync(program, args, { stdio: 'inherit' }).status ?? 1;
 }
 
-runCommand(USAGE, main);
+export const command: Command = { usage: USAGE, main };
+
+// Run as the entry point (npm run ...); a test imports `command` and runs it in its own process.
+if (require.main === module) runCommand(command);

@@ -29,34 +29,41 @@ export function parseFlagsAndOperands<T extends Options>(options: T, args = proc
   }
 }
 
+/** A command's usage text and its main, which answers the exit code (0 success, 1 failure). */
+export interface Command {
+  readonly usage: string;
+  readonly main: () => Promise<number> | number;
+}
+
 /**
- * Runs a command's main and sets the exit code: its own (0 success, 1 failure), 2 with the usage
- * text for a UsageError, 1 with the message for anything else.
+ * Runs a command's main and answers its exit code: its own (0 success, 1 failure), 2 with the
+ * usage text for a UsageError, 1 with the message for anything else. Tests run a command in their
+ * own process through this; runCommand is what a command's file does when it is the entry point.
  */
-export function runCommand(usage: string, main: () => Promise<number> | number): void {
+export async function commandExitCode({ usage, main }: Command): Promise<number> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < MINIMUM_NODE_MAJOR) {
     console.error(
       `error: this project needs Node.js ${MINIMUM_NODE_MAJOR} or newer (tested on 22 and 24); this is ${process.version}. ` +
         'Install a current Node.js LTS and run `npm ci` again.',
     );
-    process.exitCode = 1;
-    return;
+    return 1;
   }
-  Promise.resolve()
-    .then(main)
-    .then(
-      (code) => {
-        process.exitCode = code;
-      },
-      (error: unknown) => {
-        if (error instanceof UsageError) {
-          console.error(`error: ${error.message}\n\n${usage}`);
-          process.exitCode = 2;
-          return;
-        }
-        console.error(error instanceof Error ? error.message : String(error));
-        process.exitCode = 1;
-      },
-    );
+  try {
+    return await main();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}\n\n${usage}`);
+      return 2;
+    }
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+/** Runs the command and sets the process's exit code (see commandExitCode). */
+export function runCommand(command: Command): void {
+  void commandExitCode(command).then((code) => {
+    process.exitCode = code;
+  });
 }

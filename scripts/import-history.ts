@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { keys, PREFIXES } from '../functions/commons/domain/keys';
 import { MAX_EXPORT_FILE_BYTES, MAX_EXPORT_FILES } from '../functions/sources/streaming-history';
-import { parseFlagsAndOperands, runCommand, UsageError } from './cli';
+import { parseFlagsAndOperands, runCommand, UsageError, type Command } from './cli';
 import { deployedTarget, runDeployedImport } from './import/deployed';
 import { findExportFiles, type ExportFile } from './import/export-files';
 import { prepareFile, type PreparedFile } from './import/prepare';
@@ -212,4 +212,7 @@ async function main(): Promise<number> {
   return result.status === 'SUCCEEDED' ? 0 : 1;
 }
 
-runCommand(USAGE, main);
+export const command: Command = { usage: USAGE, main };
+
+// Run as the entry point (npm run ...); a test imports `command` and runs it in its own process.
+if (require.main === module) runCommand(command);

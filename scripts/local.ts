@@ -10,7 +10,7 @@ import { DEFAULT_SPOTIFY_ACCOUNTS_URL, DEFAULT_SPOTIFY_API_URL } from '../functi
 import { utcDateOf } from '../functions/commons/domain/snapshot-date';
 import { SOURCE_REFERENCE_HELP, TOP_50_GLOBAL_PLAYLIST_ID } from '../functions/commons/domain/sources';
 import { startSpotifyStandIn, type SpotifyStandIn } from '../test/spotify-stand-in/server';
-import { runCommand, UsageError } from './cli';
+import { runCommand, UsageError, type Command } from './cli';
 import { PROJECT_ROOT } from './local/project-files';
 import { parseCli } from './local/cli-options';
 import { formatEvent, summarize } from './local/progress';
@@ -168,4 +168,7 @@ async function main(): Promise<number> {
   }
 }
 
-runCommand(USAGE, main);
+export const command: Command = { usage: USAGE, main };
+
+// Run as the entry point (npm run ...); a test imports `command` and runs it in its own process.
+if (require.main === module) runCommand(command);

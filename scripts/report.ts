@@ -14,7 +14,7 @@ import {
   SOURCE_REFERENCE_HELP,
   TOP_50_GLOBAL_PLAYLIST_ID,
 } from '../functions/commons/domain/sources';
-import { parseFlags, runCommand, UsageError } from './cli';
+import { parseFlags, runCommand, UsageError, type Command } from './cli';
 import { PROJECT_ROOT } from './local/project-files';
 import { DEFAULT_LOCAL_BUCKET } from './local/run-local';
 import { LocalCuratedSource, S3CuratedSource, type CuratedSource } from './report/curated-source';
@@ -121,4 +121,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runCommand(USAGE, main);
+export const command: Command = { usage: USAGE, main };
+
+// Run as the entry point (npm run ...); a test imports `command` and runs it in its own process.
+if (require.main === module) runCommand(command);

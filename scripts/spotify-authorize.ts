@@ -13,7 +13,7 @@ import {
   splitSourceList,
 } from '../functions/commons/domain/sources';
 import { authorize } from './authorize/authorization-code-flow';
-import { parseFlags, runCommand, UsageError } from './cli';
+import { parseFlags, runCommand, UsageError, type Command } from './cli';
 
 /** What a default deployment runs: the daily top tracks and the hourly recent plays. */
 const SCHEDULED_SOURCES = `${DEFAULT_SOURCES},me:recently-played`;
@@ -110,4 +110,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-runCommand(USAGE, main);
+export const command: Command = { usage: USAGE, main };
+
+// Run as the entry point (npm run ...); a test imports `command` and runs it in its own process.
+if (require.main === module) runCommand(command);

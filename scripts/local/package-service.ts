@@ -46,6 +46,10 @@ export async function packageServiceCopy(params: readonly string[] = []): Promis
       SLS_NOTIFICATIONS_MODE: 'off',
       // The framework keeps state under $HOME/.serverless: a temporary home leaves the user's alone.
       HOME: root,
+      // serverless-esbuild zips each function from a folder in the system's temporary directory and
+      // does not remove it (it deletes the folder non-recursively and ignores the failure): keep
+      // those folders in this one, which goes away below.
+      TMPDIR: root,
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       AWS_PROFILE: '',

@@ -36,10 +36,23 @@ const cloudFormationTags: Tags = [
   }));
 });
 
+/**
+ * The last parse of each file as JSON text, with the YAML it came from: a local run reads
+ * serverless.yml and the definition on every execution, and parsing the YAML costs more than the
+ * rest of setting one up. These files hold JSON data (CloudFormation tags become objects), so the
+ * JSON text is the whole value. A changed file is parsed again.
+ */
+const parsedFiles = new Map<string, { readonly yaml: string; readonly json: string }>();
+
+/** The file's YAML as plain data, a fresh object each call (callers may change it). */
 export function readYaml(relativePath: string): unknown {
-  return parse(readFileSync(path.join(PROJECT_ROOT, relativePath), 'utf8'), {
-    customTags: cloudFormationTags,
-  });
+  const yaml = readFileSync(path.join(PROJECT_ROOT, relativePath), 'utf8');
+  let parsed = parsedFiles.get(relativePath);
+  if (parsed?.yaml !== yaml) {
+    parsed = { yaml, json: JSON.stringify(parse(yaml, { customTags: cloudFormationTags })) };
+    parsedFiles.set(relativePath, parsed);
+  }
+  return JSON.parse(parsed.json) as unknown;
 }
 
 const serverlessSchema = z.looseObject({

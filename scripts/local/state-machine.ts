@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -159,10 +160,33 @@ export async function bindStateMachine(options: {
   visit(definition.States);
   await Promise.all(pending);
 
-  const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
+  const machine = validatedStateMachine(definition);
+  return { machine, handlers, retryOverrides, waitOverrides, lambdaStates, notifications };
+}
+
+type Definition = ConstructorParameters<typeof StateMachine>[0];
+
+/**
+ * The definitions this process has had the engine validate, by the hash of their JSON, each as
+ * validation left it (asl-validator fills in every state's QueryLanguage). asl-validator compiles
+ * its JSON schemas anew on every call, about 0.2 s of CPU: a process that runs the same definition
+ * many times (a replay, the test suite) pays it once. The key covers the whole bound definition,
+ * so a changed definition is validated again; one that fails validation is not kept.
+ */
+const validatedDefinitions = new Map<string, string>();
+
+function validatedStateMachine(definition: Record<string, unknown>): StateMachine {
+  const text = JSON.stringify(definition);
+  const key = createHash('sha256').update(text).digest('hex');
+  const validated = validatedDefinitions.get(key);
+  if (validated !== undefined) {
+    return new StateMachine(JSON.parse(validated) as Definition, { validationOptions: { noValidate: true } });
+  }
+  const machine = new StateMachine(definition as unknown as Definition, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
-  return { machine, handlers, retryOverrides, waitOverrides, lambdaStates, notifications };
+  validatedDefinitions.set(key, JSON.stringify(definition));
+  return machine;
 }
 
 export type { Json };

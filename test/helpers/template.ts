@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { packageServiceCopy } from '../../scripts/local/package-service';
@@ -65,7 +65,7 @@ export async function packageService(params: readonly string[] = []): Promise<Pa
     return parsePackaged(await waitForFile(result, 240_000));
   }
   try {
-    const packaged = await packageServiceCopy(params);
+    const packaged = await afterFirstPackaging(shared, () => packageServiceCopy(params));
     const cached: CachedPackage = { templateJson: packaged.templateJson, zipSizes: packaged.zipSizes };
     await writeFile(`${result}.tmp`, JSON.stringify(cached));
     await rename(`${result}.tmp`, result);
@@ -73,6 +73,39 @@ export async function packageService(params: readonly string[] = []): Promise<Pa
   } catch (error) {
     await writeFile(result, JSON.stringify({ error: String(error) }));
     throw error;
+  }
+}
+
+/**
+ * The run's first packaging goes alone; the others start once it has ended. Each `sls` compiles
+ * the framework's configuration schema unless the run's cache (SLS_SCHEMA_CACHE_BASE_DIR, see
+ * global-setup) already has it: packagings started together would each compile it.
+ */
+async function afterFirstPackaging<T>(shared: string, work: () => Promise<T>): Promise<T> {
+  const done = path.join(shared, 'first-package.done');
+  let first = true;
+  try {
+    await mkdir(path.join(shared, 'first-package.claim'));
+  } catch {
+    first = false;
+  }
+  if (!first) {
+    const deadline = Date.now() + 240_000;
+    while (
+      !(await stat(done).then(
+        () => true,
+        () => false,
+      )) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return work();
+  }
+  try {
+    return await work();
+  } finally {
+    await writeFile(done, '');
   }
 }
 

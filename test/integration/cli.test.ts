@@ -12,18 +12,17 @@ import { parseCli } from '../../scripts/local/cli-options';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
 import { MAX_REPLAY_DAYS, parseReplayRange } from '../../scripts/local/replay-range';
 import { readCsv } from '../helpers/csv';
+import { runInProcess } from '../helpers/run-in-process';
 import { runScript } from '../helpers/run-script';
 import { sizedPlaylist } from '../spotify-stand-in/playlists';
 import { startSpotifyStandIn } from '../spotify-stand-in/server';
 
-/** `npm run local` as a user runs it, without any Spotify credentials from the calling shell. */
+/** No Spotify credentials from the calling shell. */
+const NO_CREDENTIALS = { SPOTIFY_CLIENT_ID: '', SPOTIFY_CLIENT_SECRET: '', SPOTIFY_REFRESH_TOKEN: '' };
+
+/** `npm run local` as a user runs it (in this process: see runInProcess). */
 const runCli = (args: string[], env: Record<string, string>) =>
-  runScript('local', args, {
-    SPOTIFY_CLIENT_ID: '',
-    SPOTIFY_CLIENT_SECRET: '',
-    SPOTIFY_REFRESH_TOKEN: '',
-    ...env,
-  });
+  runInProcess('local', args, { ...NO_CREDENTIALS, ...env });
 
 const CHART = `playlist:${TOP_50_GLOBAL_PLAYLIST_ID}`;
 const today = new Date().toISOString().slice(0, 10);
@@ -151,7 +150,11 @@ describe('npm run local (CLI)', () => {
   });
 
   it('exits with 2 and prints the usage after a bad flag', async () => {
-    const result = await runCli(['--source', 'top 50'], { LOCAL_DATA_DIR: dataDir });
+    // In its own process: the exit code the shell sees.
+    const result = await runScript('local', ['--source', 'top 50'], {
+      ...NO_CREDENTIALS,
+      LOCAL_DATA_DIR: dataDir,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('A source is playlist:<id>');
     expect(result.stderr).toContain('Usage: npm run local');

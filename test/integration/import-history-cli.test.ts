@@ -7,7 +7,7 @@ import { prepareFile } from '../../scripts/import/prepare';
 import { LOCAL_S3_CREDENTIALS, localS3Client, startLocalS3 } from '../../scripts/local/local-s3';
 import { startAwsStandIn } from '../aws-stand-in/server';
 import { everyFile } from '../helpers/bucket-snapshot';
-import { runScript } from '../helpers/run-script';
+import { runInProcess } from '../helpers/run-in-process';
 import { zipOf } from '../helpers/zip';
 import { exportFileText, sampleExport, SAMPLE_PRIVATE_VALUES } from '../spotify-stand-in/sample-export';
 import { standInListening } from '../spotify-stand-in/server';
@@ -24,7 +24,7 @@ function exportZip(): Buffer {
   ]);
 }
 
-/** `npm run import:history` as a user runs it: its own process, output and exit code. */
+/** `npm run import:history` as a user runs it: its output and exit code (in this process: see runInProcess). */
 describe('npm run import:history', () => {
   let dir: string;
   beforeAll(async () => {
@@ -36,7 +36,7 @@ describe('npm run import:history', () => {
     const zip = path.join(dir, 'my_spotify_data.zip');
     await writeFile(zip, exportZip());
     const dataDir = path.join(dir, 'data');
-    const result = await runScript('import-history', [zip], { LOCAL_DATA_DIR: dataDir });
+    const result = await runInProcess('import-history', [zip], { LOCAL_DATA_DIR: dataDir });
     expect([result.code, result.stderr]).toEqual([0, '']);
     expect(result.stdout).toMatch(/^Checking 3 files \([\d.]+ MB\) of .*my_spotify_data\.zip$/m);
     expect(result.stdout).toMatch(
@@ -62,7 +62,7 @@ describe('npm run import:history', () => {
       zipOf([{ name: '../../Streaming_History_Audio_2020.json', data: Buffer.from('[]') }]),
     );
     const dataDir = path.join(dir, 'evil-data');
-    const result = await runScript('import-history', [zip], { LOCAL_DATA_DIR: dataDir });
+    const result = await runInProcess('import-history', [zip], { LOCAL_DATA_DIR: dataDir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /evil\.zip cannot be read as Spotify's export: invalid relative path.*Nothing was imported\./,
@@ -144,7 +144,7 @@ describe('npm run import:history --stage', () => {
     try {
       const zip = path.join(dir, 'my_spotify_data.zip');
       await writeFile(zip, exportZip());
-      const result = await runScript('import-history', [zip, '--stage', 'dev'], {
+      const result = await runInProcess('import-history', [zip, '--stage', 'dev'], {
         AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
         AWS_REGION: 'us-east-1',

@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { keys, PREFIXES } from '../../functions/commons/domain/keys';
 import { playlistSource, TOP_50_GLOBAL_PLAYLIST_ID } from '../../functions/commons/domain/sources';
 import { renderCsv } from '../../functions/datasets/csv';
@@ -21,6 +21,7 @@ import { HEADLESS_ARGS, browserTest } from '../helpers/browser';
 import { restoreFormula } from '../../functions/datasets/csv';
 import { readCsv } from '../helpers/csv';
 import { playRecord } from '../helpers/fixtures';
+import { runInProcess } from '../helpers/run-in-process';
 import { runScript } from '../helpers/run-script';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 
@@ -114,12 +115,29 @@ async function dataMarks(page: Page, figure: string): Promise<Map<string, DataMa
   return marks;
 }
 
-/** `npm run report` in its own process; a successful run is the precondition of every check below. */
-async function report(args: string[], env: Record<string, string>) {
-  const result = await runScript('report', args, env);
+/**
+ * `npm run report` (in this process: see runInProcess); a successful run is the precondition of
+ * every check below. `inItsOwnProcess` for what only a process of its own shows (its time zone).
+ */
+async function report(args: string[], env: Record<string, string>, inItsOwnProcess = false) {
+  const result = await (inItsOwnProcess ? runScript : runInProcess)('report', args, env);
   expect(result).toMatchObject({ code: 0, stderr: '' });
   return result;
 }
+
+/**
+ * One headless Chromium for the file's browser tests, launched by the first that needs it and
+ * closed after the last; each test opens a page of its own in a fresh context.
+ */
+let chrome: Browser | undefined;
+async function newPage(): Promise<Page> {
+  chrome ??= await chromium.launch({ executablePath: browser.executablePath, args: HEADLESS_ARGS });
+  const context = await chrome.newContext({ viewport: { width: 1200, height: 1000 } });
+  return context.newPage();
+}
+afterAll(async () => {
+  await chrome?.close();
+});
 
 describe('npm run report', () => {
   let stack: LocalStack;
@@ -155,9 +173,8 @@ describe('npm run report', () => {
       ).rows;
       const topNames = latest.slice(0, 10).map((row) => restoreFormula(row.track_name ?? ''));
 
-      const chrome = await chromium.launch({ executablePath: browser.executablePath, args: HEADLESS_ARGS });
+      const page = await newPage();
       try {
-        const page = await chrome.newPage({ viewport: { width: 1200, height: 1000 } });
         await page.goto(`file://${out}`);
         expect(await page.title()).toBe('Top 50 - Global: rank over time');
         const chartText = (await page.locator('#bump-chart svg').textContent()) ?? '';
@@ -170,7 +187,7 @@ describe('npm run report', () => {
         await mkdir(artifacts, { recursive: true });
         await page.screenshot({ path: path.join(artifacts, 'report.png'), fullPage: true });
       } finally {
-        await chrome.close();
+        await page.context().close();
       }
     },
     60_000,
@@ -214,7 +231,7 @@ describe('npm run report', () => {
   });
 
   it('says what to do when there is no data', async () => {
-    const result = await runScript('report', [], { LOCAL_DATA_DIR: path.join(stack.dataDir, 'empty') });
+    const result = await runInProcess('report', [], { LOCAL_DATA_DIR: path.join(stack.dataDir, 'empty') });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Run the pipeline first');
   });
@@ -264,9 +281,8 @@ describe('npm run report: listening time', () => {
         'listening: 6 plays on 4 days (2025-12-31 to 2026-03-02); length from ms_played 3, duration_ms 2, unknown 1',
       );
 
-      const chrome = await chromium.launch({ executablePath: browser.executablePath, args: HEADLESS_ARGS });
+      const page = await newPage();
       try {
-        const page = await chrome.newPage({ viewport: { width: 1200, height: 1000 } });
         const problems: string[] = [];
         page.on('console', (message) => {
           if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
@@ -330,7 +346,7 @@ describe('npm run report: listening time', () => {
         await mkdir(artifacts, { recursive: true });
         await page.screenshot({ path: path.join(artifacts, 'report-listening.png'), fullPage: true });
       } finally {
-        await chrome.close();
+        await page.context().close();
       }
     },
     60_000,
@@ -356,7 +372,8 @@ describe('npm run report: listening time', () => {
     const pages = [];
     for (const zone of ['Pacific/Kiritimati', 'America/New_York']) {
       const out = path.join(dataDir, `tz-${zone.replace('/', '-')}.html`);
-      await report(['--out', out], { LOCAL_DATA_DIR: dataDir, TZ: zone });
+      // In a process of its own: a process reads TZ when it starts.
+      await report(['--out', out], { LOCAL_DATA_DIR: dataDir, TZ: zone }, true);
       pages.push((await readFile(out, 'utf8')).replace(/Generated \S+Z\./, ''));
     }
     expect(pages[1]).toBe(pages[0]);
