@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, opendir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, opendir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import path from 'node:path';
 import {
@@ -194,6 +194,28 @@ interface ObjectDescription {
   readonly etag: string;
   readonly contentType?: string;
   readonly metadata?: Record<string, string>;
+  /**
+   * The plain file as the mirror left it: while its size and modification time are still these,
+   * it is still that copy, and the next mirror need not read and hash it again.
+   */
+  readonly file?: PlainFileStamp;
+}
+
+interface PlainFileStamp {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+const stampOf = (stats: { size: number; mtimeMs: number }): PlainFileStamp => ({
+  size: stats.size,
+  mtimeMs: stats.mtimeMs,
+});
+
+function parseStamp(value: unknown): PlainFileStamp | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const size = 'size' in value ? value.size : undefined;
+  const mtimeMs = 'mtimeMs' in value ? value.mtimeMs : undefined;
+  return typeof size === 'number' && typeof mtimeMs === 'number' ? { size, mtimeMs } : undefined;
 }
 
 /**
@@ -215,11 +237,13 @@ function parseDescription(value: unknown): ObjectDescription | undefined {
   const etag = 'etag' in value ? value.etag : undefined;
   const contentType = 'contentType' in value ? value.contentType : undefined;
   const metadata = 'metadata' in value ? value.metadata : undefined;
+  const file = parseStamp('file' in value ? value.file : undefined);
   if (typeof etag !== 'string') return undefined;
   return {
     etag,
     ...(typeof contentType === 'string' ? { contentType } : {}),
     ...(isStringRecord(metadata) ? { metadata } : {}),
+    ...(file ? { file } : {}),
   };
 }
 
@@ -284,9 +308,21 @@ export async function mirrorBucket(endpoint: string, bucket: string, targetDir: 
         if (object.Key === undefined || file === undefined) continue;
         count += 1;
         const etag = unquoted(object.ETag);
+        const known = index.get(object.Key);
+        const before = await stat(file).catch(() => undefined);
+        const unchanged =
+          known?.etag === etag &&
+          before !== undefined &&
+          known.file?.size === before.size &&
+          known.file.mtimeMs === before.mtimeMs;
+        if (unchanged) continue;
         const existing = await readFile(file).catch(() => undefined);
         const upToDate = existing !== undefined && md5Of(existing) === etag;
-        if (upToDate && index.get(object.Key)?.etag === etag) continue;
+        if (upToDate && known?.etag === etag && before) {
+          index.set(object.Key, { ...known, file: stampOf(before) });
+          changed = true;
+          continue;
+        }
         const response = upToDate
           ? await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: object.Key }))
           : await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
@@ -295,12 +331,14 @@ export async function mirrorBucket(endpoint: string, bucket: string, targetDir: 
           await mkdir(path.dirname(file), { recursive: true });
           await writeFileAtomic(file, bytes);
         }
+        const after = await stat(file).catch(() => undefined);
         index.set(object.Key, {
           etag: unquoted(response.ETag) || etag,
           ...(response.ContentType ? { contentType: response.ContentType } : {}),
           ...(response.Metadata && Object.keys(response.Metadata).length > 0
             ? { metadata: response.Metadata }
             : {}),
+          ...(after ? { file: stampOf(after) } : {}),
         });
         changed = true;
       }
