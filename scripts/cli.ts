@@ -37,8 +37,8 @@ export interface Command {
 
 /**
  * Runs a command's main and answers its exit code: its own (0 success, 1 failure), 2 with the
- * usage text for a UsageError, 1 with the message for anything else. Tests run a command in their
- * own process through this; runCommand is what a command's file does when it is the entry point.
+ * usage text for a UsageError, 1 with the message for anything else. Tests run a command inside the
+ * test's process through this; runCommand is what a command's file does when it is the entry point.
  */
 export async function commandExitCode({ usage, main }: Command): Promise<number> {
   const major = Number(process.versions.node.split('.')[0]);

@@ -123,5 +123,5 @@ async function main(): Promise<number> {
 
 export const command: Command = { usage: USAGE, main };
 
-// Run as the entry point (npm run ...); a test imports `command` and runs it in its own process.
+// Run as the entry point (npm run ...); a test imports `command` and runs it in the test's process (test/helpers/run-in-process.ts).
 if (require.main === module) runCommand(command);

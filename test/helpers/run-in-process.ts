@@ -2,7 +2,7 @@ import { format } from 'node:util';
 import { PROJECT_ROOT } from '../../scripts/local/project-files';
 import type { ScriptResult } from './run-script';
 
-/** The commands a test may run in its own process, each loaded by a static import (typed). */
+/** The commands a test may run inside its own process, each loaded by a static import (typed). */
 const COMMANDS = {
   local: () => import('../../scripts/local'),
   report: () => import('../../scripts/report'),
