@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { packageServiceCopy } from '../../scripts/local/package-service';
@@ -83,29 +83,26 @@ export async function packageService(params: readonly string[] = []): Promise<Pa
  */
 async function afterFirstPackaging<T>(shared: string, work: () => Promise<T>): Promise<T> {
   const done = path.join(shared, 'first-package.done');
-  let first = true;
-  try {
-    await mkdir(path.join(shared, 'first-package.claim'));
-  } catch {
-    first = false;
-  }
-  if (!first) {
-    const deadline = Date.now() + 240_000;
-    while (
-      !(await stat(done).then(
-        () => true,
-        () => false,
-      )) &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    return work();
-  }
+  const first = await mkdir(path.join(shared, 'first-package.claim')).then(
+    () => true,
+    () => false,
+  );
+  // A first packaging that never ends fails its own test; this one goes ahead after the wait.
+  if (!first) return waitForText(done, 240_000).then(() => work());
   try {
     return await work();
   } finally {
     await writeFile(done, '');
+  }
+}
+
+/** The file's text once another worker has written it, or undefined after `timeoutMs`. */
+async function waitForText(file: string, timeoutMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined || Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -119,17 +116,11 @@ const cachedPackageSchema = z.union([
 ]);
 
 async function waitForFile(file: string, timeoutMs: number): Promise<CachedPackage> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text !== undefined) {
-      const cached = cachedPackageSchema.parse(JSON.parse(text));
-      if ('error' in cached) throw new Error(`sls package failed in another test file: ${cached.error}`);
-      return cached;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${file}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const text = await waitForText(file, timeoutMs);
+  if (text === undefined) throw new Error(`timed out waiting for ${file}`);
+  const cached = cachedPackageSchema.parse(JSON.parse(text));
+  if ('error' in cached) throw new Error(`sls package failed in another test file: ${cached.error}`);
+  return cached;
 }
 
 function parsePackaged(packaged: CachedPackage): PackagedService {

@@ -154,14 +154,13 @@ function readmeQueries(): ReadmeQuery[] {
 type Cell = string | number | boolean | null;
 type Row = Record<string, Cell>;
 
+/** A row of text cells as the table types it: an empty cell that is not text is NULL. */
 function typed(dataset: DatasetSpec, cells: Record<string, string>): Row {
   return Object.fromEntries(
     dataset.columns.map((column): [string, Cell] => {
       const text = cells[column.name] ?? '';
-      if (column.type === 'string' || column.type === 'date') return [column.name, text];
-      if (text === '') return [column.name, null];
-      if (column.type === 'boolean') return [column.name, text === 'true'];
-      return [column.name, Number(text)];
+      const isText = column.type === 'string' || column.type === 'date';
+      return [column.name, cellOf(column.type, text === '' && !isText ? null : text)];
     }),
   );
 }
