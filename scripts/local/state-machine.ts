@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -166,27 +167,103 @@ export async function bindStateMachine(options: {
 
 type Definition = ConstructorParameters<typeof StateMachine>[0];
 
+const VALIDATION_OPTIONS = { checkArn: true, checkPaths: true } as const;
+
 /**
  * The definitions this process has had the engine validate, by the hash of their JSON, each as
  * validation left it (asl-validator fills in every state's QueryLanguage). asl-validator compiles
- * its JSON schemas anew on every call, about 0.2 s of CPU: a process that runs the same definition
- * many times (a replay, the test suite) pays it once. The key covers the whole bound definition,
- * so a changed definition is validated again; one that fails validation is not kept.
+ * its JSON schemas anew on every call, about 0.2-0.35 s of CPU: a process that runs the same
+ * definition many times (a replay) pays it once, and the copy on disk (below) spares the next
+ * process, every `npm run local` and every test file, which jest runs in a module registry of its
+ * own. The key covers the whole bound definition, so a changed definition is validated again; one
+ * that fails validation is not kept.
  */
 const validatedDefinitions = new Map<string, string>();
 
-function validatedStateMachine(definition: Record<string, unknown>): StateMachine {
+export function validatedStateMachine(definition: Record<string, unknown>): StateMachine {
   const text = JSON.stringify(definition);
-  const key = createHash('sha256').update(text).digest('hex');
-  const validated = validatedDefinitions.get(key);
+  const key = createHash('sha256')
+    .update(validatorVersions() ?? '')
+    .update(text)
+    .digest('hex');
+  const validated = validatedDefinitions.get(key) ?? readCachedValidation(key);
   if (validated !== undefined) {
+    validatedDefinitions.set(key, validated);
     return new StateMachine(JSON.parse(validated) as Definition, { validationOptions: { noValidate: true } });
   }
   const machine = new StateMachine(definition as unknown as Definition, {
-    validationOptions: { checkArn: true, checkPaths: true },
+    validationOptions: VALIDATION_OPTIONS,
   });
-  validatedDefinitions.set(key, JSON.stringify(definition));
+  const result = JSON.stringify(definition);
+  validatedDefinitions.set(key, result);
+  writeCachedValidation(key, result);
   return machine;
+}
+
+/**
+ * Where validations are kept between processes: SPOTIFY_ETL_CACHE_DIR (the test run points it at
+ * its own temporary folder), else node_modules/.cache, where tools keep such caches.
+ */
+function validationCacheDir(): string {
+  const base =
+    process.env.SPOTIFY_ETL_CACHE_DIR ??
+    path.join(PROJECT_ROOT, 'node_modules', '.cache', 'spotify-etl-pipeline');
+  return path.join(base, 'validated-state-machines');
+}
+
+/**
+ * The engine's and the validator's versions and the options, so that another version of either
+ * validates again; undefined when a version cannot be read, and then nothing is kept on disk.
+ */
+let validatorIdentity: { readonly value: string | undefined } | undefined;
+function validatorVersions(): string | undefined {
+  validatorIdentity ??= { value: readValidatorVersions() };
+  return validatorIdentity.value;
+}
+
+function readValidatorVersions(): string | undefined {
+  const versions = [];
+  for (const name of ['aws-local-stepfunctions', 'asl-validator']) {
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(
+        readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8'),
+      );
+    } catch {
+      return undefined;
+    }
+    const version = isRecord(manifest) ? manifest.version : undefined;
+    if (typeof version !== 'string') return undefined;
+    versions.push(`${name}@${version}`);
+  }
+  return JSON.stringify([...versions, VALIDATION_OPTIONS]);
+}
+
+/** The kept validation, if there is one and it is still a JSON object (a damaged file is ignored). */
+function readCachedValidation(key: string): string | undefined {
+  if (validatorVersions() === undefined) return undefined;
+  try {
+    const text = readFileSync(path.join(validationCacheDir(), `${key}.json`), 'utf8');
+    return isRecord(JSON.parse(text)) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort: a cache that cannot be written only means validating again next time. */
+function writeCachedValidation(key: string, validated: string): void {
+  if (validatorVersions() === undefined) return;
+  try {
+    const dir = validationCacheDir();
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${key}.json`);
+    // Written whole, then renamed: a process reading at the same time sees all of it or nothing.
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, validated);
+    renameSync(partial, file);
+  } catch {
+    // Read-only node_modules, a full disk: the run goes on, validated.
+  }
 }
 
 export type { Json };

@@ -194,8 +194,10 @@ describe('streaming-history import', () => {
     const counted = totals(await manifestOf(result));
     expect(counted.added).toBe(after.length - before.length);
     expect(counted.added).toBe(50);
-    // Every play imported before is still there, unchanged.
-    for (const play of before) expect(after).toContainEqual(play);
+    // Every play imported before is still there, unchanged. Compared as JSON text (one schema
+    // parsed both, so the keys come in one order): 300 deep comparisons against 350 rows took 1.3 s.
+    const kept = new Set(after.map((play) => JSON.stringify(play)));
+    expect(before.filter((play) => !kept.has(JSON.stringify(play)))).toEqual([]);
   });
 
   it('joins the API plays a later API run reports to the export rows already published', async () => {

@@ -16,4 +16,6 @@ export default async function globalSetup(): Promise<void> {
   // Node's compile cache for the processes the tests start (sls, tsx, the jest workers): each of
   // them loads the same thousands of modules.
   process.env.NODE_COMPILE_CACHE = path.join(shared, 'node-compile-cache');
+  // The local runner's own cache (validated state machines) goes there too, not into node_modules.
+  process.env.SPOTIFY_ETL_CACHE_DIR = path.join(shared, 'spotify-etl-cache');
 }

@@ -2,20 +2,22 @@ import Sequencer from '@jest/test-sequencer';
 
 /**
  * The suites that take longest (measured), which start first so that none is left running alone
- * at the end while the other workers idle: the packaging suites wait on `sls package` children,
- * the others run many whole executions. After them, jest's own order (by the durations it
- * recorded, else by file size).
+ * at the end while the other workers idle. The bastion suite goes first because it starts the
+ * run's three packagings (child processes that the other template suites then wait for): while
+ * they run, the other worker runs suites that need no packaging, so that no worker sits waiting.
+ * After these, jest's own order (by the durations it recorded, else by file size).
  */
 const SLOWEST_FIRST = [
   'template/bastion.test.ts',
-  'template/lint.test.ts',
   'integration/history-import.test.ts',
-  'integration/athena-queries.test.ts',
   'integration/local-store.test.ts',
-  'template/invoke-stepf.test.ts',
+  'integration/athena-queries.test.ts',
   'integration/report.test.ts',
-  'template/template.test.ts',
+  'template/invoke-stepf.test.ts',
+  'template/lint.test.ts',
   'integration/sources.test.ts',
+  'integration/cli.test.ts',
+  'template/template.test.ts',
 ];
 
 const rank = (test) => {
