@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { runAsInvocation } from './invocations';
 import { PROJECT_ROOT, readProjectFiles, readYaml, type FunctionSpec } from './project-files';
 
 /** The library's event log entry type (not exported by name). */
@@ -135,15 +136,13 @@ export async function bindStateMachine(options: {
         lambdaStates.set(name, functionKey);
         pending.push(
           loadHandler(spec).then((handler) => {
-            handlers[name] = async (input) =>
-              JSON.parse(
-                JSON.stringify(
-                  (await handler(
-                    withStartTime(input, options.executionStartTime),
-                    lambdaContext(functionKey, spec.timeoutSeconds),
-                  )) ?? null,
-                ),
-              ) as Json;
+            handlers[name] = async (input) => {
+              const context = lambdaContext(functionKey, spec.timeoutSeconds);
+              const result = await runAsInvocation(context.awsRequestId, () =>
+                handler(withStartTime(input, options.executionStartTime), context),
+              );
+              return JSON.parse(JSON.stringify(result ?? null)) as Json;
+            };
           }),
         );
       } else if (

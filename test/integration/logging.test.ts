@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSourceRef } from '../../functions/commons/domain/sources';
 import { SAMPLE_PLAYLIST_IDS } from '../spotify-stand-in/playlists';
 import { startLocalStack, type LocalStack } from '../helpers/local-stack';
 import { manifestOf, startTinyServer } from './faults-support';
@@ -21,6 +22,14 @@ const logEntrySchema = z.looseObject({
   errorName: z.optional(z.string()),
 });
 const jsonLine = z.record(z.string(), z.unknown());
+/** A line a handler wrote during an invocation (injectLambdaContext adds the function's fields). */
+const invocationLineSchema = z.looseObject({
+  message: z.string(),
+  function_name: z.string(),
+  function_request_id: z.string(),
+  source: z.optional(z.string()),
+  keys: z.optional(z.array(z.string())),
+});
 
 /** Every file under a directory, with its text. */
 async function filesUnder(dir: string): Promise<Record<string, string>> {
@@ -135,6 +144,37 @@ describe('logs', () => {
     expect(Object.keys(bucket).filter((key) => key.startsWith('runs'))).toHaveLength(3);
     for (const text of Object.values(bucket)) expectNoSecrets(text, ['wrong-secret-123']);
     expectNoSecrets(JSON.stringify(failed.notifications), ['wrong-secret-123']);
+  });
+
+  it('names the function and the source that wrote each line, while sources run side by side', async () => {
+    const sources = [TOP, 'me:top-tracks:medium_term', OWNED, 'me:recently-played'];
+    const result = await stack.runAsUser(stack.spotify.grantRefreshToken(), { snapshotDate: DAY, sources });
+    restore();
+    expect(result.status).toBe('SUCCEEDED');
+    const lines = jsonLines().flatMap((line) => {
+      const parsed = invocationLineSchema.safeParse(line);
+      return parsed.success ? [parsed.data] : [];
+    });
+    const steps = { Extracted: 'extract', Transformed: 'transform', Loaded: 'load' } as const;
+    for (const [message, functionName] of Object.entries(steps)) {
+      const written = lines.filter((line) => line.message === message);
+      expect(written.map((line) => line.function_name)).toEqual(sources.map(() => functionName));
+      expect(written.map((line) => line.source).sort()).toEqual([...sources].sort());
+    }
+    // Every line of one invocation, debug lines included, names one function and one source.
+    const invocations = new Map<string, Set<string>>();
+    for (const line of lines) {
+      const seen = invocations.get(line.function_request_id) ?? new Set();
+      invocations.set(line.function_request_id, seen.add(`${line.function_name} ${line.source ?? '-'}`));
+    }
+    expect([...invocations.values()].filter((seen) => seen.size > 1).map((seen) => [...seen])).toEqual([]);
+    // A Load line's files are those of the source it names.
+    for (const line of lines.filter(
+      (entry) => entry.message === 'Loaded' && entry.source?.startsWith('me:top'),
+    )) {
+      const ref = parseSourceRef(line.source ?? '');
+      expect('slug' in ref && line.keys?.every((key) => key.includes(ref.slug))).toBe(true);
+    }
   });
 
   it('a refused or redirected token request names neither the token nor what the redirect carried', async () => {
