@@ -11,8 +11,7 @@ export const logger = new Logger({ serviceName: 'spotify-etl-pipeline' });
 
 /**
  * CloudWatch metrics as Embedded Metric Format log lines: no API calls, no extra latency. Their
- * own warnings go through the structured logger, at its level: locally, where concurrent Map
- * iterations share one process (and one flush can take another step's metrics), they are noise.
+ * own warnings go through the structured logger, at its level.
  */
 export const metrics = new Metrics({
   namespace: 'SpotifyEtlPipeline',

@@ -29,6 +29,7 @@ const invocationLineSchema = z.looseObject({
   function_request_id: z.string(),
   source: z.optional(z.string()),
   keys: z.optional(z.array(z.string())),
+  rows: z.optional(z.number()),
 });
 
 /** Every file under a directory, with its text. */
@@ -168,6 +169,10 @@ describe('logs', () => {
       invocations.set(line.function_request_id, seen.add(`${line.function_name} ${line.source ?? '-'}`));
     }
     expect([...invocations.values()].filter((seen) => seen.size > 1).map((seen) => [...seen])).toEqual([]);
+    // Each invocation flushes its own metrics: one line per Load, counting the rows that Load wrote.
+    const rowsLoaded = lines.filter((line) => line.message === 'Loaded').map((line) => line.rows);
+    const rowsCounted = jsonLines().flatMap((line) => ('RowsWritten' in line ? [line.RowsWritten] : []));
+    expect(rowsCounted.sort()).toEqual(rowsLoaded.sort());
     // A Load line's files are those of the source it names.
     for (const line of lines.filter(
       (entry) => entry.message === 'Loaded' && entry.source?.startsWith('me:top'),
