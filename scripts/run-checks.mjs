@@ -63,13 +63,15 @@ function typeCheck() {
     { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (diagnostic) => configErrors.push(diagnostic) },
   );
   if (!parsed) return { program: undefined, diagnostics: configErrors };
+  // The config file's own problems (JSON syntax, unknown options) come back, once, with the
+  // program's diagnostics, as tsc reports them.
   const program = ts.createProgram({
     rootNames: parsed.fileNames,
     options: parsed.options,
     projectReferences: parsed.projectReferences,
-    configFileParsingDiagnostics: parsed.errors,
+    configFileParsingDiagnostics: ts.getConfigFileParsingDiagnostics(parsed),
   });
-  return { program, diagnostics: [...parsed.errors, ...ts.getPreEmitDiagnostics(program)] };
+  return { program, diagnostics: ts.getPreEmitDiagnostics(program) };
 }
 
 async function lint(program) {

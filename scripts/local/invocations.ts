@@ -42,6 +42,11 @@ class LocalInvokeStore extends InvokeStoreBase {
 
 let installed: Promise<LocalInvokeStore | undefined> | undefined;
 
+const NO_GLOBAL_WARNING =
+  'AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is set, so the local runner cannot give each Lambda ' +
+  'invocation a log context of its own: log lines of concurrent Map iterations may name another ' +
+  "iteration's function and source. Unset it for logs you can trust.";
+
 /**
  * Runs one Lambda invocation in a context of its own. Powertools keeps a handler's log keys (the
  * run id and source it appends) and its Lambda context per invocation when the runtime says that
@@ -70,7 +75,10 @@ async function installStore(): Promise<LocalInvokeStore | undefined> {
   // cannot run.
   await InvokeStore.getInstanceAsync();
   const runtime: { awslambda?: { InvokeStore?: InvokeStoreBase } } = globalThis;
-  if (!runtime.awslambda) return undefined;
+  if (!runtime.awslambda) {
+    console.warn(NO_GLOBAL_WARNING);
+    return undefined;
+  }
   const store = new LocalInvokeStore();
   runtime.awslambda.InvokeStore = store;
   return store;

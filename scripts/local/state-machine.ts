@@ -185,7 +185,7 @@ export function validatedStateMachine(definition: Record<string, unknown>): Stat
     .update(validatorVersions() ?? '')
     .update(text)
     .digest('hex');
-  const validated = validatedDefinitions.get(key) ?? readCachedValidation(key);
+  const validated = validatedDefinitions.get(key) ?? readCachedValidation(key, text);
   if (validated !== undefined) {
     validatedDefinitions.set(key, validated);
     return new StateMachine(JSON.parse(validated) as Definition, { validationOptions: { noValidate: true } });
@@ -204,8 +204,9 @@ export function validatedStateMachine(definition: Record<string, unknown>): Stat
  * its own temporary folder), else node_modules/.cache, where tools keep such caches.
  */
 function validationCacheDir(): string {
+  // An empty value counts as unset, not as the current directory.
   const base =
-    process.env.SPOTIFY_ETL_CACHE_DIR ??
+    (process.env.SPOTIFY_ETL_CACHE_DIR ?? '') ||
     path.join(PROJECT_ROOT, 'node_modules', '.cache', 'spotify-etl-pipeline');
   return path.join(base, 'validated-state-machines');
 }
@@ -238,15 +239,43 @@ function readValidatorVersions(): string | undefined {
   return JSON.stringify([...versions, VALIDATION_OPTIONS]);
 }
 
-/** The kept validation, if there is one and it is still a JSON object (a damaged file is ignored). */
-function readCachedValidation(key: string): string | undefined {
+/**
+ * The kept validation of this definition, if there is one: a file that is not the definition as
+ * validation leaves it (damaged, written for another definition, edited) is not used.
+ */
+function readCachedValidation(key: string, definitionText: string): string | undefined {
   if (validatorVersions() === undefined) return undefined;
   try {
     const text = readFileSync(path.join(validationCacheDir(), `${key}.json`), 'utf8');
-    return isRecord(JSON.parse(text)) ? text : undefined;
+    const definition: unknown = JSON.parse(definitionText);
+    const queryLanguage = (isRecord(definition) ? definition.QueryLanguage : undefined) ?? 'JSONPath';
+    return isValidationOf(JSON.parse(text), definition, queryLanguage) ? text : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `validated` is `definition` with nothing changed and nothing added but the states'
+ * QueryLanguage, which asl-validator fills in with the definition's own (JSONPath by default).
+ */
+function isValidationOf(validated: unknown, definition: unknown, queryLanguage: unknown): boolean {
+  if (Array.isArray(definition)) {
+    return (
+      Array.isArray(validated) &&
+      validated.length === definition.length &&
+      definition.every((item, index) => isValidationOf(validated[index], item, queryLanguage))
+    );
+  }
+  if (isRecord(definition)) {
+    if (!isRecord(validated)) return false;
+    const added = Object.keys(validated).filter((key) => !(key in definition));
+    return (
+      added.every((key) => key === 'QueryLanguage' && validated[key] === queryLanguage) &&
+      Object.entries(definition).every(([key, value]) => isValidationOf(validated[key], value, queryLanguage))
+    );
+  }
+  return Object.is(validated, definition);
 }
 
 /** Best effort: a cache that cannot be written only means validating again next time. */
