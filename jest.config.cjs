@@ -17,6 +17,8 @@ module.exports = {
   maxWorkers: 2,
   testSequencer: '<rootDir>/test/setup/sequencer.mjs',
   testTimeout: 60000,
+  // Jest's transform cache beside the project's other caches, not in the system temporary folder.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   // A worker reaches its 'exit' event within a few milliseconds of jest's end message (no handle
   // is left open), but Node's teardown of a worker that ran many suites (freeing its heap and
   // contexts) takes 0.2-0.6 s on a busy 2-core machine, more than jest's 500 ms default, after

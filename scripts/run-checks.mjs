@@ -23,6 +23,13 @@ function startPrettier() {
     const child = spawn(path.join(root, 'node_modules', '.bin', 'prettier'), ['--check', '.'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Prettier turns on Node's compile cache, by default in the system temporary folder: keep it
+      // beside the project's other caches instead, unless the user has chosen a place.
+      env: {
+        ...process.env,
+        NODE_COMPILE_CACHE:
+          process.env.NODE_COMPILE_CACHE || path.join(root, 'node_modules', '.cache', 'node-compile-cache'),
+      },
     });
     const output = [];
     child.stdout.on('data', (chunk) => output.push({ stream: process.stdout, chunk }));

@@ -18,4 +18,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.NODE_COMPILE_CACHE = path.join(shared, 'node-compile-cache');
   // The local runner's own cache (validated state machines) goes there too, not into node_modules.
   process.env.SPOTIFY_ETL_CACHE_DIR = path.join(shared, 'spotify-etl-cache');
+  // Whatever the workers and the processes they start put in the system temporary folder (the
+  // tests' own folders, sls's packaging folders, tsx's cache and pipes) lands in this run's folder,
+  // which global-teardown removes: a run leaves nothing behind, even when a test is killed.
+  for (const name of ['TMPDIR', 'TMP', 'TEMP']) process.env[name] = shared;
 }
