@@ -24,4 +24,10 @@ export default tseslint.config(
       globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' },
     },
   },
+  {
+    // The framework loads its plugins with require(): these files are CommonJS modules.
+    files: ['**/*.cjs', 'scripts/serverless/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -21,6 +21,7 @@ export type Resource = z.infer<typeof resourceSchema>;
 export interface PackagedService {
   readonly template: Template;
   readonly zipSizes: Record<string, number>;
+  readonly zipFoldersLeft: string[];
 }
 
 /**
@@ -66,7 +67,11 @@ export async function packageService(params: readonly string[] = []): Promise<Pa
   }
   try {
     const packaged = await afterFirstPackaging(shared, () => packageServiceCopy(params));
-    const cached: CachedPackage = { templateJson: packaged.templateJson, zipSizes: packaged.zipSizes };
+    const cached: CachedPackage = {
+      templateJson: packaged.templateJson,
+      zipSizes: packaged.zipSizes,
+      zipFoldersLeft: packaged.zipFoldersLeft,
+    };
     await writeFile(`${result}.tmp`, JSON.stringify(cached));
     await rename(`${result}.tmp`, result);
     return parsePackaged(cached);
@@ -109,9 +114,14 @@ async function waitForText(file: string, timeoutMs: number): Promise<string | un
 interface CachedPackage {
   readonly templateJson: string;
   readonly zipSizes: Record<string, number>;
+  readonly zipFoldersLeft: string[];
 }
 const cachedPackageSchema = z.union([
-  z.object({ templateJson: z.string(), zipSizes: z.record(z.string(), z.number()) }),
+  z.object({
+    templateJson: z.string(),
+    zipSizes: z.record(z.string(), z.number()),
+    zipFoldersLeft: z.array(z.string()),
+  }),
   z.object({ error: z.string() }),
 ]);
 
@@ -124,7 +134,11 @@ async function waitForFile(file: string, timeoutMs: number): Promise<CachedPacka
 }
 
 function parsePackaged(packaged: CachedPackage): PackagedService {
-  return { template: templateSchema.parse(JSON.parse(packaged.templateJson)), zipSizes: packaged.zipSizes };
+  return {
+    template: templateSchema.parse(JSON.parse(packaged.templateJson)),
+    zipSizes: packaged.zipSizes,
+    zipFoldersLeft: packaged.zipFoldersLeft,
+  };
 }
 
 export function resourcesOfType(template: Template, type: string): [string, Resource][] {

@@ -44,6 +44,11 @@ describe('packaged CloudFormation template', () => {
     for (const size of Object.values(packaged.zipSizes)) expect(size).toBeLessThan(250 * 1024);
   });
 
+  it('leaves no copy of the bundles in the temporary folder it zipped them from', () => {
+    // serverless-esbuild leaves one folder per zip there; the project's own plugin removes them.
+    expect(packaged.zipFoldersLeft).toEqual([]);
+  });
+
   interface State {
     Type: string;
     Resource?: string;
