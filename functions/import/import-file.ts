@@ -68,6 +68,7 @@ export async function importFile(store: ObjectStore, request: ImportFileRequest)
   }
   const contents = readExportFile(file.name, parseExportFileBytes(file.name, bytes), {
     includeIncognito: request.includeIncognito,
+    now: new Date(),
   });
   const payload: ImportedFilePayload = { file: file.name, plays: contents.plays, dropped: contents.dropped };
   const document: RawSourceDocument = {

@@ -106,8 +106,46 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** How Spotify writes `ts`: UTC, to the second (older exports), sometimes with milliseconds. */
+const EXPORT_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?Z$/;
+/** No play can predate Spotify (public since October 2008; the Athena projection starts 2008-01-01). */
+const EARLIEST_PLAY_MS = Date.UTC(2008, 0, 1);
+/** A play ends before its export is made; a day's slack covers devices whose clocks run ahead. */
+const FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Why a `ts` cannot be a play's end, or undefined if it can. `Date.parse` alone would read
+ * 2026-02-30 as 2026-03-02, and a play dated 2099 or 1999 would become a day that never was.
+ */
+function timestampProblem(ts: string, now: Date): string | undefined {
+  const parts = EXPORT_TIMESTAMP.exec(ts);
+  if (!parts) return 'ts is not a UTC date and time like 2024-03-01T10:00:00Z';
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const time = Date.UTC(year, month - 1, day, hour, minute, second);
+  const back = new Date(time);
+  if (
+    back.getUTCMonth() !== month - 1 ||
+    back.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    return 'ts is not a real calendar date and time';
+  }
+  if (time < EARLIEST_PLAY_MS) return 'ts is before 2008, when Spotify did not exist yet';
+  if (time > now.getTime() + FUTURE_SLACK_MS) return 'ts is in the future';
+  return undefined;
+}
+
 /** One element as a kept play, or what is wrong with it in words that never repeat its values. */
-function parseElement(element: unknown): { play: ArchivedPlay } | { problem: string } {
+function parseElement(element: unknown, now: Date): { play: ArchivedPlay } | { problem: string } {
   if (!isRecord(element)) {
     const what = element === null ? 'null' : Array.isArray(element) ? 'an array' : `a ${typeof element}`;
     return { problem: `it is ${what}, not an object` };
@@ -117,7 +155,8 @@ function parseElement(element: unknown): { play: ArchivedPlay } | { problem: str
     const [issue] = parsed.error.issues;
     return { problem: `${issue?.path.join('.') || 'element'}: ${issue?.message ?? 'not a play'}` };
   }
-  if (Number.isNaN(Date.parse(parsed.data.ts))) return { problem: 'ts is not a date and time' };
+  const problem = timestampProblem(parsed.data.ts, now);
+  if (problem) return { problem };
   return { play: parsed.data };
 }
 
@@ -150,7 +189,11 @@ export function parseExportFileBytes(fileName: string, bytes: Uint8Array): unkno
 export function readExportFile(
   fileName: string,
   json: unknown,
-  options: { readonly includeIncognito: boolean },
+  options: {
+    readonly includeIncognito: boolean;
+    /** The import's time: no play may end much after it. */
+    readonly now: Date;
+  },
 ): ExportFileContents {
   const refuse = (why: string) =>
     new ExportFileInvalid(
@@ -171,7 +214,7 @@ export function readExportFile(
   let incognito = 0;
   let firstProblem: { index: number; problem: string } | undefined;
   elements.forEach((element, index) => {
-    const parsed = parseElement(element);
+    const parsed = parseElement(element, options.now);
     if ('problem' in parsed) {
       invalid += 1;
       firstProblem ??= { index, problem: parsed.problem };

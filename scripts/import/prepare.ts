@@ -27,7 +27,10 @@ export async function prepareFile(
   file: ExportFile,
   options: { readonly includeIncognito: boolean },
 ): Promise<PreparedFile> {
-  const contents = readExportFile(file.origin, parseExportFileBytes(file.origin, await file.read()), options);
+  const contents = readExportFile(file.origin, parseExportFileBytes(file.origin, await file.read()), {
+    ...options,
+    now: new Date(),
+  });
   const body = JSON.stringify([...contents.plays, ...Array<null>(contents.dropped.invalid).fill(null)]);
   return {
     name: file.name,

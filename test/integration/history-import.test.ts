@@ -295,7 +295,7 @@ describe('streaming-history import', () => {
         'Streaming_History_Audio_2020.json',
         elements(100, [3, 10, 11, 12, 13, 14]),
         'ExportFileInvalid',
-        /6 of its 100 elements are not plays \(element 3 is the first: ts is not a date and time\)/,
+        /6 of its 100 elements are not plays \(element 3 is the first: ts is not a UTC date and time like 2024-03-01T10:00:00Z\)/,
       ],
       [
         'a JSON file named otherwise',

@@ -28,7 +28,7 @@ const play = (overrides: Record<string, unknown> = {}) => ({
   a_field_spotify_adds_later: 'x',
   ...overrides,
 });
-const options = { includeIncognito: false };
+const options = { includeIncognito: false, now: new Date('2026-12-02T12:00:00Z') };
 
 describe('readExportFile', () => {
   it('keeps only the allow-listed fields of each play', () => {
@@ -55,7 +55,7 @@ describe('readExportFile', () => {
   it('drops private-session plays unless asked, and counts them', () => {
     const file = [play(), play({ incognito_mode: true })];
     expect(readExportFile('f.json', file, options)).toMatchObject({ elements: 2, dropped: { incognito: 1 } });
-    expect(readExportFile('f.json', file, { includeIncognito: true }).plays).toHaveLength(2);
+    expect(readExportFile('f.json', file, { ...options, includeIncognito: true }).plays).toHaveLength(2);
   });
 
   it('skips up to 5% malformed elements; more fails the file, naming the first', () => {
@@ -71,10 +71,39 @@ describe('readExportFile', () => {
       /element 0 is the first: ms_played/,
     );
     expect(() => readExportFile('f.json', [play({ ts: 'soon' })], options)).toThrow(
-      /ts is not a date and time/,
+      /ts is not a UTC date and time/,
     );
     // Never the values: they may be private.
     expect(() => readExportFile('f.json', [play({ ts: 12 })], options)).not.toThrow(/12/);
+  });
+
+  it.each([
+    ['2026-02-30T00:00:00Z', 'is not a real calendar date'],
+    ['2025-06-01T24:00:00Z', 'is not a real calendar date'],
+    ['2025-06-01T10:00:00+02:00', 'is not a UTC date and time'],
+    ['Sun, 01 Jun 2025 10:00:00 GMT', 'is not a UTC date and time'],
+    ['1999-01-01T00:00:00Z', 'is before 2008'],
+    ['2099-01-01T00:00:00Z', 'is in the future'],
+    ['2026-12-03T12:00:01Z', 'is in the future'],
+  ])('counts a play whose ts is %s as malformed: it %s', (ts, why) => {
+    const file = [...Array.from({ length: 99 }, () => play()), play({ ts })];
+    const contents = readExportFile('f.json', file, options);
+    expect(contents.dropped.invalid).toBe(1);
+    expect(contents.plays.map((kept) => kept.ts)).not.toContain(ts);
+    expect(() => readExportFile('f.json', [play({ ts })], options)).toThrow(
+      `element 0 is the first: ts ${why}`,
+    );
+  });
+
+  it('keeps the ts shapes Spotify writes, up to a day after the import', () => {
+    for (const ts of [
+      '2008-01-01T00:00:00Z',
+      '2024-02-29T23:59:59Z',
+      '2024-03-01T10:00:00.123Z',
+      '2026-12-03T11:59:59Z',
+    ]) {
+      expect(readExportFile('f.json', [play({ ts })], options).plays).toHaveLength(1);
+    }
   });
 
   it('refuses what is not an export, and takes an empty file', () => {
