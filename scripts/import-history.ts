@@ -17,7 +17,7 @@ import { ImportProgress } from './import/progress';
 import { sampleExportFiles } from './import/sample';
 import { parseImportManifest, summarizeImport } from './import/summary';
 import { LOCAL_S3_CREDENTIALS } from './local/local-s3';
-import { PROJECT_ROOT } from './local/project-files';
+import { PROJECT_ROOT, localDataDir } from './local/project-files';
 import { runLocalExecution } from './local/run-local';
 
 const USAGE = `Usage: npm run import:history -- [options] PATH...
@@ -174,7 +174,7 @@ async function main(): Promise<number> {
     }
   }
 
-  const dataDir = path.resolve(PROJECT_ROOT, process.env.LOCAL_DATA_DIR ?? '.local');
+  const dataDir = localDataDir();
   const result = await runLocalExecution({
     dataDir,
     input,

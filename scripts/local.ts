@@ -11,7 +11,7 @@ import { utcDateOf } from '../functions/commons/domain/snapshot-date';
 import { SOURCE_REFERENCE_HELP, TOP_50_GLOBAL_PLAYLIST_ID } from '../functions/commons/domain/sources';
 import { startSpotifyStandIn, type SpotifyStandIn } from '../test/spotify-stand-in/server';
 import { runCommand, UsageError, type Command } from './cli';
-import { PROJECT_ROOT } from './local/project-files';
+import { PROJECT_ROOT, localDataDir } from './local/project-files';
 import { parseCli } from './local/cli-options';
 import { formatEvent, summarize } from './local/progress';
 import { MAX_REPLAY_DAYS } from './local/replay-range';
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
   process.env.POWERTOOLS_LOG_LEVEL = cli.verbose ? 'INFO' : 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = cli.verbose ? 'false' : 'true';
 
-  const dataDir = path.resolve(PROJECT_ROOT, process.env.LOCAL_DATA_DIR ?? '.local');
+  const dataDir = localDataDir();
   const waitMs = lockWaitMs();
 
   let standIn: SpotifyStandIn | undefined;

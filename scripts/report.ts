@@ -15,7 +15,7 @@ import {
   TOP_50_GLOBAL_PLAYLIST_ID,
 } from '../functions/commons/domain/sources';
 import { parseFlags, runCommand, UsageError, type Command } from './cli';
-import { PROJECT_ROOT } from './local/project-files';
+import { localDataDir } from './local/project-files';
 import { DEFAULT_LOCAL_BUCKET } from './local/run-local';
 import { LocalCuratedSource, S3CuratedSource, type CuratedSource } from './report/curated-source';
 import { plural } from './report/html';
@@ -82,7 +82,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const dataDir = path.resolve(PROJECT_ROOT, process.env.LOCAL_DATA_DIR ?? '.local');
+  const dataDir = localDataDir();
   const endpoint = process.env.S3_ENDPOINT?.trim();
   const source: CuratedSource = cli.bucket
     ? new S3CuratedSource(new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {}), cli.bucket)

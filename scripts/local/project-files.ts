@@ -93,3 +93,8 @@ export function readProjectFiles(): ProjectFiles {
   if (!match?.[1]) throw new Error('serverless.yml: the state machine definition must be ${file(<path>)}');
   return { functions, definitionPath: match[1] };
 }
+
+/** The local data folder: LOCAL_DATA_DIR, or `.local/` when it is unset or empty (never the project root). */
+export function localDataDir(): string {
+  return path.resolve(PROJECT_ROOT, process.env.LOCAL_DATA_DIR || '.local');
+}
