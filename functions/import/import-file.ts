@@ -66,9 +66,10 @@ export async function importFile(store: ObjectStore, request: ImportFileRequest)
       `${file.name} is ${bytes.byteLength} bytes, more than the ${MAX_EXPORT_FILE_BYTES} a file of the export may be. Nothing was imported.`,
     );
   }
+  const now = new Date();
   const contents = readExportFile(file.name, parseExportFileBytes(file.name, bytes), {
     includeIncognito: request.includeIncognito,
-    now: new Date(),
+    now,
   });
   const payload: ImportedFilePayload = { file: file.name, plays: contents.plays, dropped: contents.dropped };
   const document: RawSourceDocument = {
@@ -77,7 +78,7 @@ export async function importFile(store: ObjectStore, request: ImportFileRequest)
     kind: STREAMING_HISTORY.kind,
     snapshotDate: run.snapshotDate,
     runId: run.runId,
-    fetchedAt: new Date().toISOString(),
+    fetchedAt: now.toISOString(),
     sourceName: STREAMING_HISTORY_NAME,
     apiMode: 'export',
     entries: contents.elements,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../commons/validation';
+import { isSnapshotDate } from '../commons/domain/snapshot-date';
 import { NO_ENRICHMENTS, type SourceEntry, type Track } from '../commons/domain/tracks';
 import { ExportFileInvalid } from '../commons/errors';
 import type { ReadSource, SourceReader } from './adapter';
@@ -107,7 +108,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** How Spotify writes `ts`: UTC, to the second (older exports), sometimes with milliseconds. */
-const EXPORT_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?Z$/;
+const EXPORT_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?Z$/;
 /** No play can predate Spotify (public since October 2008; the Athena projection starts 2008-01-01). */
 const EARLIEST_PLAY_MS = Date.UTC(2008, 0, 1);
 /** A play ends before its export is made; a day's slack covers devices whose clocks run ahead. */
@@ -120,25 +121,11 @@ const FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
 function timestampProblem(ts: string, now: Date): string | undefined {
   const parts = EXPORT_TIMESTAMP.exec(ts);
   if (!parts) return 'ts is not a UTC date and time like 2024-03-01T10:00:00Z';
-  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const time = Date.UTC(year, month - 1, day, hour, minute, second);
-  const back = new Date(time);
-  if (
-    back.getUTCMonth() !== month - 1 ||
-    back.getUTCDate() !== day ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59
-  ) {
+  const [, date = '', hour, minute, second] = parts;
+  if (!isSnapshotDate(date) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
     return 'ts is not a real calendar date and time';
   }
+  const time = Date.parse(ts);
   if (time < EARLIEST_PLAY_MS) return 'ts is before 2008, when Spotify did not exist yet';
   if (time > now.getTime() + FUTURE_SLACK_MS) return 'ts is in the future';
   return undefined;

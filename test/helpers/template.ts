@@ -111,19 +111,13 @@ async function waitForText(file: string, timeoutMs: number): Promise<string | un
   }
 }
 
-interface CachedPackage {
-  readonly templateJson: string;
-  readonly zipSizes: Record<string, number>;
-  readonly zipFoldersLeft: string[];
-}
-const cachedPackageSchema = z.union([
-  z.object({
-    templateJson: z.string(),
-    zipSizes: z.record(z.string(), z.number()),
-    zipFoldersLeft: z.array(z.string()),
-  }),
-  z.object({ error: z.string() }),
-]);
+const packagedSchema = z.object({
+  templateJson: z.string(),
+  zipSizes: z.record(z.string(), z.number()),
+  zipFoldersLeft: z.array(z.string()),
+});
+type CachedPackage = Readonly<z.infer<typeof packagedSchema>>;
+const cachedPackageSchema = z.union([packagedSchema, z.object({ error: z.string() })]);
 
 async function waitForFile(file: string, timeoutMs: number): Promise<CachedPackage> {
   const text = await waitForText(file, timeoutMs);
